@@ -1,0 +1,147 @@
+"""One settings object for the whole pipeline, read from ``KHABAR_*`` environment variables.
+
+Nested groups use a double underscore: ``KHABAR_KAFKA__BOOTSTRAP_SERVERS=broker1:9092,broker2:9092``,
+``KHABAR_ELASTICSEARCH__HOSTS=https://es1:9200,https://es2:9200``, ``KHABAR_ELASTICSEARCH__PASSWORD=…``.
+Secrets are :class:`~pydantic.SecretStr` and never appear in logs or ``repr``.
+The defaults are the local stack that ``khabar stack up`` runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from contracts.errors import ConfigError
+
+ENV_PREFIX = "KHABAR_"
+ENV_NESTED_DELIMITER = "__"
+
+
+def _split_csv(value: Any) -> Any:
+    """Accept ``a,b`` as well as a list, so env vars stay readable."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class KafkaSettings(BaseModel):
+    """How to reach Kafka. Any cluster works by configuration alone."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bootstrap_servers: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1:9092"])
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    client_id: str = "khabar"
+
+    _split = field_validator("bootstrap_servers", mode="before")(_split_csv)
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _host_port(cls, servers: list[str]) -> list[str]:
+        if not servers:
+            raise ValueError("at least one bootstrap server is needed, e.g. 127.0.0.1:9092")
+        for server in servers:
+            host, _, port = server.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"bootstrap server {server!r} is not host:port")
+        return servers
+
+    @property
+    def bootstrap(self) -> str:
+        """The servers as one comma-separated string, the form both Kafka clients accept."""
+        return ",".join(self.bootstrap_servers)
+
+
+class ElasticsearchSettings(BaseModel):
+    """How to reach Elasticsearch 8 (or 9): hosts and credentials."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:9200"])
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    ca_certs: Path | None = None
+    verify_certs: bool = True
+    request_timeout_s: float = Field(default=30.0, gt=0)
+
+    _split = field_validator("hosts", mode="before")(_split_csv)
+
+    @field_validator("hosts")
+    @classmethod
+    def _urls(cls, hosts: list[str]) -> list[str]:
+        if not hosts:
+            raise ValueError("at least one host is needed, e.g. http://127.0.0.1:9200")
+        for host in hosts:
+            parts = urlsplit(host)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"host {host!r} is not an http(s) URL such as http://127.0.0.1:9200")
+        return hosts
+
+
+class TopicSettings(BaseModel):
+    """Topic names, partitions and retention. Scale out by partitions, never by renaming."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
+    partitions: int = Field(default=6, ge=1, le=1000)
+    replication_factor: int = Field(default=1, ge=1, le=10)
+    retention_days: int = Field(default=14, ge=1)
+    deadletter_retention_days: int = Field(default=30, ge=1)
+
+
+class StackSettings(BaseModel):
+    """The local stack that ``khabar stack up`` runs (not used against a real cluster)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kafka_heap: str = Field(default="1g", pattern=r"^[0-9]+[mg]$")
+    elasticsearch_heap: str = Field(default="1g", pattern=r"^[0-9]+[mg]$")
+    start_timeout_s: float = Field(default=240.0, gt=0)
+    # Elasticsearch refuses to run as root; when started by root it runs as this system user.
+    run_as: str = "khabar"
+    java_home: Path | None = None
+
+
+class Settings(BaseSettings):
+    """Everything khabar reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Path(".khabar")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    stack: StackSettings = Field(default_factory=StackSettings)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning a validation failure into a :class:`ConfigError` that names the env var."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            path = [str(part) for part in error["loc"]]
+            env = ENV_PREFIX + ENV_NESTED_DELIMITER.join(path).upper()
+            problems.append(f"{env}: {error['msg']}")
+        raise ConfigError(
+            "invalid settings; fix these environment variables: " + "; ".join(problems)
+        ) from None

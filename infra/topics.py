@@ -1,0 +1,77 @@
+"""Create and describe the pipeline's topics on any Kafka cluster (kafka-python 3.x admin API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from contracts.settings import KafkaSettings
+from contracts.topics import TopicSpec
+from infra.errors import InfraError
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    name: str
+    created: bool
+    partitions: int
+
+
+def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
+    """A kafka-python admin client for the configured cluster, credentials included."""
+    config: dict[str, Any] = {
+        "bootstrap_servers": kafka.bootstrap,
+        "client_id": f"{kafka.client_id}-admin",
+        "security_protocol": kafka.security_protocol,
+        "request_timeout_ms": 15000,
+    }
+    if kafka.sasl_mechanism:
+        config["sasl_mechanism"] = kafka.sasl_mechanism
+        config["sasl_plain_username"] = kafka.sasl_username
+        config["sasl_plain_password"] = (
+            kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
+        )
+    config.update(overrides)
+    return KafkaAdminClient(**config)
+
+
+def ensure_topics(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[TopicState]:
+    """Create the topics that are missing; existing ones are left as they are (idempotent)."""
+    specs = list(specs)
+    existing = set(admin.list_topics())
+    missing = [spec for spec in specs if spec.name not in existing]
+    for spec in missing:
+        with suppress(TopicAlreadyExistsError):  # created concurrently by another worker: fine
+            admin.create_topics(
+                [
+                    NewTopic(
+                        name=spec.name,
+                        num_partitions=spec.partitions,
+                        replication_factor=spec.replication_factor,
+                        topic_configs=dict(spec.config),
+                    )
+                ]
+            )
+    if missing:
+        admin.wait_for_topics([spec.name for spec in missing], timeout_ms=30000)
+    partitions = describe_partitions(admin, [spec.name for spec in specs])
+    created = {spec.name for spec in missing}
+    return [TopicState(spec.name, spec.name in created, partitions.get(spec.name, 0)) for spec in specs]
+
+
+def describe_partitions(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:
+    """Partition count of each named topic (kafka-python 3.x: items carry ``name``)."""
+    result: dict[str, int] = {}
+    for item in admin.describe_topics(names):
+        if item.get("error_code", 0) not in (0, None):
+            raise InfraError(
+                f"topic {item.get('name')!r}: describe failed with error code {item['error_code']}"
+            )
+        result[item["name"]] = len(item.get("partitions", []))
+    return result
