@@ -127,7 +127,7 @@ class ClusteredArticle(Record):
 
 
 class StoryUpdate(Record):
-    """A story snapshot. Versions grow by one per change; a merge points to the survivor. Key: ``story_id``."""
+    """A story snapshot; versions grow by one per change, a merge points to the survivor. Key: story_id."""
 
     KIND: ClassVar[str] = "story_update"
     kind: Literal["story_update"] = "story_update"

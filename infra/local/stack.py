@@ -252,6 +252,7 @@ class LocalStack:
             user = self._service_user()
             self.log(f"running as root: Elasticsearch refuses root, so it runs as the system user {user!r}")
             _chown_tree(layout.home, user)
+            self._check_reachable(user, home / "bin" / "elasticsearch", layout.home)
             cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", *cmd]
         self.log(f"starting Elasticsearch {self.engines.versions.elasticsearch} on {self.es_url}")
         layout.pid_file.unlink(missing_ok=True)
@@ -269,6 +270,27 @@ class LocalStack:
                 capture_output=True,
             )
         return user
+
+    def _check_reachable(self, user: str, launcher: Path, home: Path) -> None:
+        as_user = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups"]
+        probe = subprocess.run(  # noqa: S603
+            [
+                *as_user,
+                "sh",
+                "-c",
+                'test -x "$1" && test -w "$2"',
+                "probe",
+                str(launcher),
+                str(home),
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if probe.returncode != 0:
+            raise StackError(
+                f"the user {user!r} that runs Elasticsearch cannot reach {self.root} (a parent directory is "
+                "private to root); point KHABAR_DATA_DIR at a directory it can reach, e.g. /var/lib/khabar"
+            )
 
     def _spawn(
         self,

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from contracts.errors import SchemaError
+from contracts.schemas import (
+    Alert,
+    ClusteredArticle,
+    DeadLetter,
+    Duplicate,
+    EnrichedArticle,
+    Place,
+    RawArticle,
+    StoryUpdate,
+    decode,
+    encode,
+)
+
+NOW = datetime(2015, 8, 8, 9, 30, tzinfo=UTC)
+
+
+def raw(**changes: object) -> RawArticle:
+    fields: dict[str, object] = {
+        "id": "0123456789abcdef",
+        "url": "https://www.spa.gov.sa/1370000",
+        "canonical_url": "https://spa.gov.sa/1370000",
+        "outlet": "spa",
+        "title": "خادم الحرمين يستقبل ولي العهد",
+        "published": NOW,
+        "fetched_at": NOW,
+    }
+    fields.update(changes)
+    return RawArticle.model_validate(fields)
+
+
+def enriched() -> EnrichedArticle:
+    return EnrichedArticle.model_validate(
+        raw().model_dump()
+        | {
+            "kind": "enriched_article",
+            "language": "ar",
+            "word_count": 120,
+            "reading_time_s": 40,
+            "places": [Place(name="أبها", country_code="SA", lat=18.2, lon=42.5)],
+        }
+    )
+
+
+def test_every_record_round_trips_through_json() -> None:
+    story = StoryUpdate(
+        story_id="s1",
+        version=3,
+        event="updated",
+        status="active",
+        headline="تفجير أبها",
+        first_seen=NOW,
+        last_seen=NOW,
+        article_count=4,
+        outlets=["spa", "sabq"],
+        updated_at=NOW,
+    )
+    records = [
+        raw(),
+        enriched(),
+        Duplicate(
+            article_id="0123456789abcdef",
+            duplicate_of="fedcba9876543210",
+            outlet="sabq",
+            original_outlet="spa",
+            url="https://sabq.org/x",
+            similarity=0.93,
+            method="minhash",
+            detected_at=NOW,
+        ),
+        ClusteredArticle(article=enriched(), story_id="s1", story_version=3),
+        story,
+        Alert(
+            alert_id="a1",
+            rule="growth",
+            reason="4 outlets in 1 h",
+            story_id="s1",
+            story_version=3,
+            headline="تفجير أبها",
+            article_count=4,
+            fired_at=NOW,
+        ),
+        DeadLetter(stage="parse", reason="not XML", error_type="ParseError", payload="<rss", failed_at=NOW),
+    ]
+    for record in records:
+        data = encode(record)
+        body = json.loads(data)
+        assert body["kind"] == record.KIND
+        assert body["schema_version"] == 1
+        assert decode(data, type(record)) == record
+    assert story.outlet_count == 2
+
+
+def test_times_are_normalised_to_utc_and_must_be_aware() -> None:
+    riyadh = timezone(timedelta(hours=3))
+    article = raw(published=datetime(2015, 8, 8, 12, 30, tzinfo=riyadh))
+    assert article.published == NOW
+    assert article.published.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="timezone"):
+        raw(published=datetime(2015, 8, 8, 12, 30))
+
+
+def test_decode_errors_name_the_record_and_the_field() -> None:
+    good = json.loads(encode(raw()))
+    with pytest.raises(SchemaError, match=r"raw_article: .*not UTF-8"):
+        decode(b"\xff\xfe{", RawArticle)
+    with pytest.raises(SchemaError, match=r"raw_article: .*Invalid JSON"):
+        decode(b"{not json", RawArticle)
+    with pytest.raises(SchemaError, match="raw_article: title"):
+        decode(json.dumps({k: v for k, v in good.items() if k != "title"}), RawArticle)
+    with pytest.raises(SchemaError, match="raw_article: id"):
+        decode(json.dumps(good | {"id": "NOT-HEX"}), RawArticle)
+    with pytest.raises(SchemaError, match="raw_article: surprise"):
+        decode(json.dumps(good | {"surprise": 1}), RawArticle)
+    with pytest.raises(SchemaError, match="raw_article: kind"):
+        decode(json.dumps(good | {"kind": "alert"}), RawArticle)
+
+
+def test_unknown_schema_version_is_refused() -> None:
+    body = json.loads(encode(raw())) | {"schema_version": 2}
+    with pytest.raises(SchemaError, match=r"schema_version 2 .* upgrade khabar"):
+        decode(json.dumps(body), RawArticle)
+
+
+def test_records_are_frozen() -> None:
+    article = raw()
+    with pytest.raises(ValueError, match="frozen"):
+        article.title = "x"  # type: ignore[misc]

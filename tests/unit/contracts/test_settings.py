@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contracts.errors import ConfigError
+from contracts.settings import load_settings
+
+
+def test_defaults_are_the_local_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(__import__("os").environ):
+        if name.startswith("KHABAR_"):
+            monkeypatch.delenv(name)
+    settings = load_settings()
+    assert settings.kafka.bootstrap == "127.0.0.1:9092"
+    assert settings.elasticsearch.hosts == ["http://127.0.0.1:9200"]
+    assert settings.data_dir == Path(".khabar")
+    assert settings.topics.partitions >= 1
+
+
+def test_nested_env_vars_and_comma_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KHABAR_KAFKA__BOOTSTRAP_SERVERS", "k1:9092, k2:9093")
+    monkeypatch.setenv("KHABAR_ELASTICSEARCH__HOSTS", "https://es1:9200,https://es2:9200")
+    monkeypatch.setenv("KHABAR_TOPICS__PARTITIONS", "12")
+    monkeypatch.setenv("KHABAR_TOPICS__PREFIX", "prod.")
+    monkeypatch.setenv("KHABAR_DATA_DIR", "/var/lib/khabar")
+    settings = load_settings()
+    assert settings.kafka.bootstrap_servers == ["k1:9092", "k2:9093"]
+    assert settings.kafka.bootstrap == "k1:9092,k2:9093"
+    assert settings.elasticsearch.hosts == ["https://es1:9200", "https://es2:9200"]
+    assert settings.topics.partitions == 12
+    assert settings.topics.prefix == "prod."
+    assert settings.data_dir == Path("/var/lib/khabar")
+
+
+def test_secrets_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KHABAR_ELASTICSEARCH__PASSWORD", "hunter2-very-secret")
+    monkeypatch.setenv("KHABAR_KAFKA__SASL_PASSWORD", "kafka-secret")
+    settings = load_settings()
+    assert settings.elasticsearch.password is not None
+    assert settings.elasticsearch.password.get_secret_value() == "hunter2-very-secret"
+    for text in (repr(settings), str(settings), settings.model_dump_json()):
+        assert "hunter2-very-secret" not in text
+        assert "kafka-secret" not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "named"),
+    [
+        ("KHABAR_TOPICS__PARTITIONS", "0", "KHABAR_TOPICS__PARTITIONS"),
+        ("KHABAR_KAFKA__BOOTSTRAP_SERVERS", "no-port", "KHABAR_KAFKA__BOOTSTRAP_SERVERS"),
+        ("KHABAR_ELASTICSEARCH__HOSTS", "es1:9200", "KHABAR_ELASTICSEARCH__HOSTS"),
+        ("KHABAR_STACK__KAFKA_HEAP", "lots", "KHABAR_STACK__KAFKA_HEAP"),
+    ],
+)
+def test_bad_values_name_the_env_var(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError, match=named):
+        load_settings()
