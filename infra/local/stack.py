@@ -370,12 +370,12 @@ class LocalStack:
 def _quiet(logger: str) -> Iterator[None]:
     """Silence a client's connection errors while probing an engine that may still be starting."""
     log = logging.getLogger(logger)
-    previous = log.disabled
-    log.disabled = True
+    previous = log.level
+    log.setLevel(logging.CRITICAL + 1)  # children without their own level inherit it
     try:
         yield
     finally:
-        log.disabled = previous
+        log.setLevel(previous)
 
 
 def _terminate(pid: int, timeout_s: float) -> None:
