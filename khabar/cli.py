@@ -11,6 +11,7 @@ from contracts.errors import KhabarError
 from contracts.settings import load_settings
 from khabar import __version__
 from khabar.context import Context
+from khabar.es_cmd import es
 from khabar.logs import configure_logging
 from khabar.stack_cmd import run, stack
 from khabar.topics_cmd import topics
@@ -50,6 +51,7 @@ def version_cmd() -> None:
 cli.add_command(stack)
 cli.add_command(topics)
 cli.add_command(run)
+cli.add_command(es)
 
 
 def main() -> None:

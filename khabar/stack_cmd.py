@@ -116,7 +116,7 @@ def _follow(files: dict[str, Path]) -> None:
 @click.command()
 @pass_context
 def run(ctx: Context) -> None:
-    """The main job on its embedded default: start the local stack, create the topics, report health.
+    """The main job on its embedded default: start the local stack, create the topics and index templates.
 
     The pipeline stages (producers, processors, sinks) join this command as their issues land.
     """
@@ -130,7 +130,17 @@ def run(ctx: Context) -> None:
         states = ensure_topics(admin, topic_specs(ctx.settings.topics))
     finally:
         admin.close()
+    from sinks.elasticsearch import client
+    from sinks.elasticsearch import setup as es_setup
+
+    es_client = client(ctx.settings.elasticsearch)
+    try:
+        applied = es_setup(es_client)
+    finally:
+        es_client.close()
     _print_health(health)
+    for line in applied:
+        console.print(f"elasticsearch: {line}")
     for state in states:
         console.print(
             f"topic {state.name}: {state.partitions} partitions{' (created)' if state.created else ''}"

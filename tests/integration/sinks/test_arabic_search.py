@@ -1,0 +1,109 @@
+"""Arabic search cases against the real Elasticsearch, with the index built from the repo's templates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from contracts.settings import Settings
+from sinks.elasticsearch import client, setup
+from sinks.templates import ARTICLES_ALIAS, COMPONENT, STORIES_ALIAS, index_body
+
+DOCS = {
+    "opp-1": "المعارضة السورية تسيطر على بلدة جديدة في ريف اللاذقية",
+    "opp-2": "لقاء بين الحكومة والمعارضين في جنيف",
+    "assad-1": "الرئيس بشار الأسد يستقبل وفدا روسيا في دمشق",
+    "assad-2": "قوات الأسد تقصف ريف حماة",
+    "lion": "ولادة أسد صغير في حديقة الحيوان",
+    "prisoners": "إطلاق سراح مئة أسير في صفقة تبادل",
+    "school": "افتتاح مدرسة جديدة في القرية",
+    "hospital": "مستشفى الملك فهد يستقبل المصابين",
+    "city": "انفجار بالمدينة المنورة صباح اليوم",
+    "habit": "الأسواق مزدحمة كالعادة قبل العيد",
+    "government": "فالحكومة أعلنت الميزانية الجديدة",
+    "flights": "الطيران يستأنف الرحلات إلى عدن",
+}
+
+# (query, must hit, must not hit)
+CASES = [
+    # the article ال and the prefixes و ب ل ف ك (as far as Lucene's light stemmer strips them)
+    ("معارضة", {"opp-1", "opp-2"}, {"assad-1", "lion"}),
+    ("المعارض", {"opp-1", "opp-2"}, {"school"}),
+    ("والمعارضة", {"opp-1", "opp-2"}, {"hospital"}),
+    ("مدينة", {"city"}, {"school"}),
+    ("العادة", {"habit"}, {"city"}),
+    ("حكومة", {"government", "opp-2"}, {"flights"}),
+    # sound plurals and feminine forms
+    ("المعارضون", {"opp-1", "opp-2"}, {"assad-2"}),
+    ("رحلة", {"flights"}, {"habit"}),
+    ("السوري", {"opp-1"}, {"assad-2"}),
+    # hamza and alef variants
+    ("اطلاق", {"prisoners"}, {"lion"}),
+    ("إطلاق", {"prisoners"}, {"lion"}),
+    ("آسير", {"prisoners"}, {"lion"}),
+    # teh marbuta and alef maqsura
+    ("مدرسه", {"school"}, {"hospital"}),
+    ("مستشفي", {"hospital"}, {"school"}),
+    ("مستشفى", {"hospital"}, {"school"}),
+    # names, with and without the article; Arabic-Indic digits
+    ("بشار", {"assad-1"}, {"assad-2", "lion"}),
+    ("دمشق", {"assad-1"}, {"opp-1"}),
+    ("حماه", {"assad-2"}, {"assad-1"}),
+]
+
+
+def _query(text: str) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": text,
+            "fields": ["title^3", "title.exact^6", "body", "body.exact^2"],
+            "type": "most_fields",
+        }
+    }
+
+
+@pytest.fixture(scope="module")
+def articles(stack: Settings) -> Iterator[tuple[Any, str]]:
+    es = client(stack.elasticsearch)
+    name = f"test-articles-{uuid.uuid4().hex[:10]}"
+    es.indices.create(index=name, **index_body(ARTICLES_ALIAS))
+    for doc_id, title in DOCS.items():
+        es.index(index=name, id=doc_id, document={"id": doc_id, "title": title, "body": ""})
+    es.indices.refresh(index=name)
+    yield es, name
+    es.indices.delete(index=name)
+    es.close()
+
+
+@pytest.mark.parametrize(("query", "hits", "non_hits"), CASES, ids=[c[0] for c in CASES])
+def test_arabic_search_case(
+    articles: tuple[Any, str], query: str, hits: set[str], non_hits: set[str]
+) -> None:
+    es, index = articles
+    found = {h["_id"] for h in es.search(index=index, query=_query(query), size=20)["hits"]["hits"]}
+    assert hits <= found, f"{query!r} missed {hits - found}"
+    assert not (non_hits & found), f"{query!r} wrongly found {non_hits & found}"
+
+
+def test_assad_ranks_above_lions(articles: tuple[Any, str]) -> None:
+    es, index = articles
+    ranked = [h["_id"] for h in es.search(index=index, query=_query("الأسد"), size=20)["hits"]["hits"]]
+    assert set(ranked[:2]) == {"assad-1", "assad-2"}, ranked
+
+
+def test_setup_is_idempotent(es: Any, index_factory: Callable[..., str]) -> None:
+    first = setup(es)
+    second = setup(es)
+    assert f"component template {COMPONENT}" in first
+    assert not any(line.startswith("index khabar-stories") for line in second)
+    assert es.indices.exists_index_template(name=ARTICLES_ALIAS)
+    assert es.indices.exists_alias(name=STORIES_ALIAS)
+    # a new monthly index joins the alias through the template
+    monthly = index_factory("khabar-articles-test")
+    es.indices.create(index=monthly)
+    assert ARTICLES_ALIAS in es.indices.get_alias(index=monthly)[monthly]["aliases"]
+    mapping = es.indices.get_mapping(index=monthly)[monthly]["mappings"]
+    assert mapping["properties"]["title"]["analyzer"] == "khabar_arabic"
