@@ -20,9 +20,12 @@ from typing import Final
 __all__ = ["html_to_text"]
 
 _PARAGRAPH_TAGS: Final = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 blockquote pre section article header footer aside nav main figure figcaption "
-    "ul ol dl table thead tbody tfoot form fieldset address hr details summary center body html".split()
-)
+    {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article", "header",
+        "footer", "aside", "nav", "main", "figure", "figcaption", "ul", "ol", "dl", "table", "thead", "tbody",
+        "tfoot", "form", "fieldset", "address", "hr", "details", "summary", "center", "body", "html",
+    }
+)  # fmt: skip
 _LINE_TAGS: Final = frozenset({"br", "li", "tr", "dt", "dd", "caption"})
 _CELL_TAGS: Final = frozenset({"td", "th"})
 _SKIP_TAGS: Final = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
@@ -60,7 +63,7 @@ class _Extractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS and self._skip_depth:
             self._skip_depth -= 1
-        if tag != "br":  # browsers read </br> as <br>; treat it as nothing rather than a second break
+        if tag not in _LINE_TAGS:  # a line ends where the next starts: <li>a</li><li>b</li> is 'a\nb'
             self._break(tag)
 
     def handle_data(self, data: str) -> None:

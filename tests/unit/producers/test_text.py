@@ -1,0 +1,145 @@
+"""Unit tests for producers.text: HTML fragments to clean, paragraph-preserving text."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import producers.text
+from producers.text import html_to_text
+
+pytestmark = pytest.mark.unit
+
+INVISIBLE = (
+    "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(producers.text, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("<p>أ</p><p>ب</p>", "أ\n\nب"),
+        ("<div>أ</div>ب<h3>ج</h3>", "أ\n\nب\n\nج"),
+        ("<p>سطر<br>ثان<br/>ثالث</p>", "سطر\nثان\nثالث"),
+        ("أ<br><br>ب", "أ\n\nب"),
+        ("<ul><li>واحد</li><li>اثنان</li></ul>بعد", "واحد\nاثنان\n\nبعد"),
+        ("<table><tr><td>أ</td><td>ب</td></tr><tr><td>ج</td></tr></table>", "أ ب\nج"),
+        ("<p>نص\n   ملفوف\tعلى\r\nأسطر</p>", "نص ملفوف على أسطر"),
+        ("<p>  </p><div>\n</div><p>وحيد</p><p></p>", "وحيد"),
+        ("<b>عريض</b> و<i>مائل</i> و<a href='x'>رابط</a>", "عريض ومائل ورابط"),
+        ("<![CDATA[نص]]> بعد", "نص بعد"),
+    ],
+)
+def test_block_elements_become_paragraphs_and_lines(fragment: str, expected: str) -> None:
+    assert html_to_text(fragment) == expected
+
+
+def test_entities_are_unescaped() -> None:
+    fragment = "<p>&laquo;&#1575;&#x644;&#1587;&#1604;&#1575;&#1605;&raquo;&nbsp;&amp; AT&amp;T &lt;3&gt;</p>"
+    assert html_to_text(fragment) == "«السلام» & AT&T <3>"
+
+
+def test_scripts_styles_and_comments_are_dropped() -> None:
+    fragment = (
+        "<style>p{color:red}</style><p>قبل</p><script>var s = '<p>لا</p>';</script>"
+        "<noscript>لا</noscript><!-- تعليق --><p>بعد</p><template><p>لا</p></template>"
+    )
+    assert html_to_text(fragment) == "قبل\n\nبعد"
+
+
+def test_bidi_marks_and_zero_width_characters_are_removed() -> None:
+    fragment = "<p>\u200fعاجل\u200e: &rlm;وزير&lrm; الخا\u200dرجية&#x200F; \u2067يزور\u2069 دمشق\ufeff</p>"
+    assert html_to_text(fragment) == "عاجل: وزير الخارجية يزور دمشق"
+    assert html_to_text("مرحبا\u200bبكم") == "مرحبا بكم"  # a zero-width space separates words
+
+
+def test_plain_text_keeps_its_paragraphs_and_lines() -> None:
+    text = "  فقرة   أولى\r\nسطرها الثاني\n\n\n\tفقرة ثانية \u200f "
+    assert html_to_text(text) == "فقرة أولى\nسطرها الثاني\n\nفقرة ثانية"
+
+
+@pytest.mark.parametrize("text", ["AT&T و R&D", "1 < 2 و 3 > 2", "x<y", "5 &lt 6", "سطر\nسطر"])
+def test_plain_text_with_markup_characters_is_stable(text: str) -> None:
+    once = html_to_text(text)
+    assert html_to_text(once) == once
+
+
+def test_single_line_joins_everything() -> None:
+    assert html_to_text("<h1>عنوان</h1><p>سطر<br>آخر</p>", single_line=True) == "عنوان سطر آخر"
+
+
+def test_malformed_html_does_not_raise() -> None:
+    assert html_to_text("<p>غير مغلق <b>عريض <i>مائل") == "غير مغلق عريض مائل"
+    assert html_to_text("<p>نص</p><p") == "نص\n\n<p"
+    assert html_to_text("") == ""
+
+
+_plain_alphabet = st.characters(blacklist_characters="<&", blacklist_categories=["Cs"])
+_plain = st.lists(
+    st.one_of(_plain_alphabet, st.sampled_from(["\n", "\n\n", " ", "\t", "\r\n", "\u00a0", *INVISIBLE])),
+    max_size=80,
+).map("".join)
+_words = st.text(alphabet=st.sampled_from("ابتثجحخ دذرزسش abc 123.،؟\u200f\u200b\n\t"), max_size=12)
+_tags = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<br>",
+        "<br/>",
+        "<div>",
+        "</div>",
+        "<li>",
+        "</li>",
+        "<ul>",
+        "</ul>",
+        "<b>",
+        "</b>",
+        "<h2>",
+        "</h2>",
+        "<script>x</script>",
+        "<style>a{}</style>",
+        "&nbsp;",
+        "&rlm;",
+        "&amp;",
+        "<!-- c -->",
+        "<td>",
+        "<tr>",
+        "<a href='u'>",
+        "</a>",
+    ]
+)
+
+
+def _assert_clean(text: str) -> None:
+    assert not any(c in text for c in INVISIBLE)
+    assert "\n\n\n" not in text
+    assert text == text.strip()
+    for line in text.split("\n"):
+        assert line == " ".join(line.split())
+
+
+@given(_plain)
+def test_idempotent_on_plain_text(text: str) -> None:
+    once = html_to_text(text)
+    _assert_clean(once)
+    assert html_to_text(once) == once
+    assert html_to_text(text, single_line=True) == " ".join(once.split())
+
+
+@given(st.lists(st.one_of(_tags, _words), max_size=20).map("".join))
+def test_idempotent_on_html_output(fragment: str) -> None:
+    once = html_to_text(fragment)
+    _assert_clean(once)
+    assert html_to_text(once) == once
+
+
+@given(st.text(max_size=100))
+def test_any_text_gives_clean_text(fragment: str) -> None:
+    _assert_clean(html_to_text(fragment))
