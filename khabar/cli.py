@@ -12,6 +12,7 @@ from contracts.settings import load_settings
 from khabar import __version__
 from khabar.context import Context
 from khabar.es_cmd import es
+from khabar.eval_cmd import eval_group
 from khabar.logs import configure_logging
 from khabar.stack_cmd import run, stack
 from khabar.topics_cmd import topics
@@ -52,6 +53,7 @@ cli.add_command(stack)
 cli.add_command(topics)
 cli.add_command(run)
 cli.add_command(es)
+cli.add_command(eval_group)
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
     ProducerError
     ├── FeedParseError        a feed cannot be read at all; the message names the feed URL and the reason
     ├── InvalidUrlError       a URL cannot be canonicalised (no http(s) scheme, no host, malformed)
-    └── MissingIdentityError  an entry has neither a usable link nor a GUID, so it cannot get an id
+    ├── MissingIdentityError  an entry has neither a usable link nor a GUID, so it cannot get an id
+    └── CorpusError           a corpus file or folder cannot be read; the message names the file and row
 
 >>> issubclass(FeedParseError, KhabarError)
 True
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from contracts.errors import KhabarError
 
-__all__ = ["FeedParseError", "InvalidUrlError", "MissingIdentityError", "ProducerError"]
+__all__ = ["CorpusError", "FeedParseError", "InvalidUrlError", "MissingIdentityError", "ProducerError"]
 
 
 class ProducerError(KhabarError):
@@ -30,3 +31,7 @@ class InvalidUrlError(ProducerError):
 
 class MissingIdentityError(ProducerError):
     """An entry has neither a canonical URL nor a GUID to derive its article id from."""
+
+
+class CorpusError(ProducerError):
+    """A corpus (replay or evaluation input) cannot be read; the message names the file and the problem."""

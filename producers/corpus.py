@@ -1,0 +1,171 @@
+"""Read article corpora from disk: SaudiNewsNet zips or JSON arrays, and JSONL. Pure: no network, no Kafka.
+
+A corpus is a file or a folder of files. Supported, by name:
+
+- ``*.zip`` holding one JSON array per day (SaudiNewsNet: ``source, url, date_extracted, title, author,
+  content``);
+- ``*.json``: one such array (read when named directly; a folder's ``*.json`` files are skipped, since
+  data folders keep other JSON, such as pair lists, beside the zips);
+- ``*.jsonl`` / ``*.jsonl.gz``: one object per line, either a SaudiNewsNet-style row, a row with ``published``
+  instead of ``date_extracted`` (and ``outlet`` instead of ``source``), or a :class:`RawArticle` record
+  (``"kind": "raw_article"``).
+
+SaudiNewsNet times are naive Saudi local time (UTC+3, no daylight saving); they are converted to UTC.
+Articles come back in publish-time order (stable for equal times), which is the order a replay sends them.
+
+>>> from datetime import datetime, UTC
+>>> parse_time("2015-08-08 06:30:06")
+datetime.datetime(2015, 8, 8, 3, 30, 6, tzinfo=datetime.timezone.utc)
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Final
+
+from contracts.schemas import RawArticle, decode
+
+from .errors import CorpusError, ProducerError
+from .urls import article_id, canonical_url
+
+__all__ = ["CorpusArticle", "corpus_files", "parse_time", "read_corpus", "to_raw_article"]
+
+#: SaudiNewsNet's ``date_extracted`` is Saudi local time.
+SAUDI_TIME: Final = timezone(timedelta(hours=3), "AST")
+_SUFFIXES: Final = (".zip", ".json", ".jsonl", ".jsonl.gz")
+_FOLDER_SUFFIXES: Final = (".zip", ".jsonl", ".jsonl.gz")
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusArticle:
+    """One corpus row, as read: the outlet, URL, UTC publish time and text."""
+
+    outlet: str
+    url: str
+    published: datetime
+    title: str
+    content: str
+    author: str = ""
+    source_file: str = ""
+
+
+def parse_time(value: str | datetime, *, naive_tz: timezone = SAUDI_TIME) -> datetime:
+    """An ISO-ish timestamp as aware UTC; naive values are read in ``naive_tz`` (Saudi time by default)."""
+    moment = (
+        value if isinstance(value, datetime) else datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=naive_tz)
+    return moment.astimezone(UTC)
+
+
+def corpus_files(path: Path) -> list[Path]:
+    """The corpus files under ``path`` (a file or a folder), sorted by name; raise if there are none."""
+    if not path.exists():
+        raise CorpusError(f"corpus {path}: no such file or folder")
+    if path.is_file():
+        if not path.name.endswith(_SUFFIXES):
+            raise CorpusError(f"corpus {path}: unknown format; expected one of {', '.join(_SUFFIXES)}")
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(_FOLDER_SUFFIXES))
+    if not files:
+        raise CorpusError(f"corpus {path}: the folder holds no {', '.join(_FOLDER_SUFFIXES)} files")
+    return files
+
+
+def _rows(file: Path) -> Iterator[Mapping[str, Any]]:
+    name = file.name
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(file) as archive:
+                for member in sorted(archive.namelist()):
+                    if member.endswith(".json"):
+                        yield from json.loads(archive.read(member))
+                    elif member.endswith(".jsonl"):
+                        yield from _jsonl(io.TextIOWrapper(archive.open(member), encoding="utf-8"), file)
+        elif name.endswith(".json"):
+            yield from json.loads(file.read_bytes())
+        elif name.endswith(".jsonl.gz"):
+            with gzip.open(file, "rt", encoding="utf-8") as handle:
+                yield from _jsonl(handle, file)
+        else:
+            with file.open(encoding="utf-8") as handle:
+                yield from _jsonl(handle, file)
+    except (OSError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"corpus file {file}: cannot be read ({exc})") from None
+
+
+def _jsonl(lines: Iterable[str], file: Path) -> Iterator[Mapping[str, Any]]:
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(f"corpus file {file}, line {number}: not JSON ({exc.msg})") from None
+
+
+def _article(row: Mapping[str, Any], file: Path) -> CorpusArticle | RawArticle:
+    if row.get("kind") == RawArticle.KIND:
+        return decode(json.dumps(row), RawArticle)
+    url = str(row.get("url") or "")
+    stamp = row.get("published") or row.get("date_extracted")
+    if not url or not stamp:
+        raise CorpusError(f"corpus file {file}: a row has no url or no date: {str(row)[:120]!r}")
+    try:
+        published = parse_time(str(stamp))
+    except ValueError:
+        raise CorpusError(f"corpus file {file}: row {url!r} has an unreadable date {stamp!r}") from None
+    return CorpusArticle(
+        outlet=str(row.get("source") or row.get("outlet") or "unknown"),
+        url=url,
+        published=published,
+        title=str(row.get("title") or ""),
+        content=str(row.get("content") or ""),
+        author=str(row.get("author") or ""),
+        source_file=file.name,
+    )
+
+
+def read_corpus(
+    path: Path, *, since: datetime | None = None, until: datetime | None = None
+) -> list[CorpusArticle | RawArticle]:
+    """Every article of the corpus with ``since <= published < until``, in publish-time order."""
+    items: list[CorpusArticle | RawArticle] = []
+    for file in corpus_files(path):
+        for row in _rows(file):
+            if not isinstance(row, Mapping):
+                raise CorpusError(f"corpus file {file}: expected objects, found {type(row).__name__}")
+            item = _article(row, file)
+            if (since is None or item.published >= since) and (until is None or item.published < until):
+                items.append(item)
+    items.sort(key=lambda item: item.published)
+    return items
+
+
+def to_raw_article(item: CorpusArticle | RawArticle, *, fetched_at: datetime | None = None) -> RawArticle:
+    """A corpus row as the raw article a producer publishes (records pass through unchanged)."""
+    if isinstance(item, RawArticle):
+        return item
+    try:
+        canonical = canonical_url(item.url)
+    except ProducerError as exc:
+        raise CorpusError(f"corpus row {item.url!r}: {exc}") from None
+    return RawArticle(
+        id=article_id(canonical, None),
+        url=item.url,
+        canonical_url=canonical,
+        outlet=item.outlet,
+        title=item.title.strip(),
+        content=item.content.strip(),
+        author=item.author.strip() or None,
+        language_hint="ar",
+        published=item.published,
+        fetched_at=fetched_at or item.published,
+    )
