@@ -111,6 +111,51 @@ class StackSettings(BaseModel):
     java_home: Path | None = None
 
 
+class ProducerSettings(BaseModel):
+    """How producers poll feeds and publish: politeness, limits and backoff."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # None: the registry shipped with khabar (producers/feeds.yaml).
+    registry: Path | None = None
+    user_agent: str = "khabar/0.1 (Arabic news pipeline; +https://github.com/khabar-news/khabar)"
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    read_timeout_s: float = Field(default=30.0, gt=0)
+    max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    per_host_concurrency: int = Field(default=2, ge=1, le=32)
+    politeness_delay_s: float = Field(default=1.0, ge=0)
+    backoff_base_s: float = Field(default=60.0, gt=0)
+    backoff_max_s: float = Field(default=6 * 3600.0, gt=0)
+    full_text: bool = False
+
+
+class ProcessorSettings(BaseModel):
+    """The Faust worker of the processors: app id, table store, windows."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_id: str = Field(default="khabar-processors", pattern=r"^[A-Za-z0-9._-]+$")
+    # rocksdb:// in production (state survives restarts locally); memory:// for tests.
+    store: str = "rocksdb://"
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    dedupe_window_days: float = Field(default=7.0, gt=0)
+    story_window_hours: float = Field(default=72.0, gt=0)
+
+
+class SinkSettings(BaseModel):
+    """The Faust worker of the sinks: bulk sizes, retries and where Kibana is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_id: str = Field(default="khabar-sinks", pattern=r"^[A-Za-z0-9._-]+$")
+    store: str = "memory://"
+    web_port: int = Field(default=6067, ge=1, le=65535)
+    bulk_max_docs: int = Field(default=500, ge=1)
+    bulk_max_seconds: float = Field(default=1.0, gt=0)
+    kibana_url: str = "http://127.0.0.1:5601"
+
+
 class Settings(BaseSettings):
     """Everything khabar reads from its environment."""
 
@@ -126,6 +171,9 @@ class Settings(BaseSettings):
     elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
     topics: TopicSettings = Field(default_factory=TopicSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
+    producers: ProducerSettings = Field(default_factory=ProducerSettings)
+    processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    sinks: SinkSettings = Field(default_factory=SinkSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 
