@@ -23,13 +23,12 @@ class TopicState:
     partitions: int
 
 
-def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
-    """A kafka-python admin client for the configured cluster, credentials included."""
+def client_config(kafka: KafkaSettings, role: str) -> dict[str, Any]:
+    """kafka-python client options for the configured cluster, credentials included."""
     config: dict[str, Any] = {
         "bootstrap_servers": kafka.bootstrap,
-        "client_id": f"{kafka.client_id}-admin",
+        "client_id": f"{kafka.client_id}-{role}",
         "security_protocol": kafka.security_protocol,
-        "request_timeout_ms": 15000,
     }
     if kafka.sasl_mechanism:
         config["sasl_mechanism"] = kafka.sasl_mechanism
@@ -37,6 +36,12 @@ def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
         config["sasl_plain_password"] = (
             kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
         )
+    return config
+
+
+def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
+    """A kafka-python admin client for the configured cluster, credentials included."""
+    config = client_config(kafka, "admin") | {"request_timeout_ms": 15000}
     config.update(overrides)
     return KafkaAdminClient(**config)
 
