@@ -128,6 +128,21 @@ class ProducerSettings(BaseModel):
     backoff_base_s: float = Field(default=60.0, gt=0)
     backoff_max_s: float = Field(default=6 * 3600.0, gt=0)
     full_text: bool = False
+    # Feeds fetched at once in one round (over all hosts); per host, per_host_concurrency still applies.
+    max_concurrency: int = Field(default=16, ge=1, le=256)
+    # The Prometheus endpoint of ``khabar produce`` (0: off).
+    metrics_port: int = Field(default=9108, ge=0, le=65535)
+    # Seen ids older than this are forgotten (items this old have long left their feeds).
+    seen_retention_days: float = Field(default=30.0, gt=0)
+    # Publishing (kafka-python KafkaProducer; acks=all, idempotent where the broker supports it).
+    # auto: zstd, else lz4 (packages zstandard, lz4), else none; kafka-python's gzip (level 9) is too slow
+    # on one core (measured by benchmarks/producers.py).
+    compression: Literal["auto", "none", "gzip", "lz4", "zstd", "snappy"] = "auto"
+    linger_ms: int = Field(default=50, ge=0, le=60_000)
+    # Keep batches under the broker's max.message.bytes (1 MiB by default).
+    batch_bytes: int = Field(default=512 * 1024, ge=1024, le=1024 * 1024)
+    # How long one record may take to be acknowledged, retries included, before it is dead-lettered.
+    delivery_timeout_s: float = Field(default=120.0, gt=0)
 
 
 class ProcessorSettings(BaseModel):
@@ -154,6 +169,12 @@ class SinkSettings(BaseModel):
     bulk_max_docs: int = Field(default=500, ge=1)
     bulk_max_seconds: float = Field(default=1.0, gt=0)
     kibana_url: str = "http://127.0.0.1:5601"
+    # Index names start with this prefix: <prefix>-articles-YYYY.MM, <prefix>-stories, <prefix>-duplicates.
+    index_prefix: str = Field(default="khabar", pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    retry_initial_s: float = Field(default=0.5, gt=0)
+    retry_max_s: float = Field(default=30.0, gt=0)
+    # Prometheus metrics of the sink worker on this port; 0 turns them off.
+    metrics_port: int = Field(default=9467, ge=0, le=65535)
 
 
 class Settings(BaseSettings):

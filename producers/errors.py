@@ -4,7 +4,12 @@
     ├── FeedParseError        a feed cannot be read at all; the message names the feed URL and the reason
     ├── InvalidUrlError       a URL cannot be canonicalised (no http(s) scheme, no host, malformed)
     ├── MissingIdentityError  an entry has neither a usable link nor a GUID, so it cannot get an id
-    └── CorpusError           a corpus file or folder cannot be read; the message names the file and row
+    ├── CorpusError           a corpus file or folder cannot be read; the message names the file and row
+    ├── RegistryError         the feed registry is invalid; the message names the file and the entry
+    ├── FetchError            a feed cannot be fetched; the message names the URL and the reason
+    ├── PublishError          records were lost: neither delivered nor dead-lettered (says how many)
+    ├── SeenStoreError        the seen-store database cannot be opened or written; names the file
+    └── PaceError             a replay pace (--speed / --rate) is invalid; says what forms are accepted
 
 >>> issubclass(FeedParseError, KhabarError)
 True
@@ -14,7 +19,18 @@ from __future__ import annotations
 
 from contracts.errors import KhabarError
 
-__all__ = ["CorpusError", "FeedParseError", "InvalidUrlError", "MissingIdentityError", "ProducerError"]
+__all__ = [
+    "CorpusError",
+    "FeedParseError",
+    "FetchError",
+    "InvalidUrlError",
+    "MissingIdentityError",
+    "PaceError",
+    "ProducerError",
+    "PublishError",
+    "RegistryError",
+    "SeenStoreError",
+]
 
 
 class ProducerError(KhabarError):
@@ -35,3 +51,23 @@ class MissingIdentityError(ProducerError):
 
 class CorpusError(ProducerError):
     """A corpus (replay or evaluation input) cannot be read; the message names the file and the problem."""
+
+
+class RegistryError(ProducerError):
+    """The feed registry is unreadable or invalid; the message names the file, the entry and the fix."""
+
+
+class FetchError(ProducerError):
+    """A feed could not be fetched (network, timeout, status, size, redirects); the message names the URL."""
+
+
+class PublishError(ProducerError):
+    """Records were lost (neither delivered nor dead-lettered) or Kafka is unreachable; says how many."""
+
+
+class SeenStoreError(ProducerError):
+    """The seen-store database cannot be opened, read or written; the message names the file."""
+
+
+class PaceError(ProducerError):
+    """A replay pace is invalid; the message quotes it and the accepted forms (``60x``, ``25/s``)."""
