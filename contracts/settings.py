@@ -128,6 +128,10 @@ class ProducerSettings(BaseModel):
     backoff_base_s: float = Field(default=60.0, gt=0)
     backoff_max_s: float = Field(default=6 * 3600.0, gt=0)
     full_text: bool = False
+    # With full_text: fetch the article page of a new entry whose feed content is shorter than this,
+    # at most full_text_max_per_host pages per host per round (same HostGate limits and delay as feeds).
+    full_text_below_chars: int = Field(default=500, ge=1)
+    full_text_max_per_host: int = Field(default=10, ge=1, le=1000)
     # Feeds fetched at once in one round (over all hosts); per host, per_host_concurrency still applies.
     max_concurrency: int = Field(default=16, ge=1, le=256)
     # The Prometheus endpoint of ``khabar produce`` (0: off).

@@ -14,6 +14,7 @@ import structlog
 from contracts.settings import Settings
 from khabar.context import Context, pass_context
 from producers.fetch import Fetcher
+from producers.fulltext import FullText
 from producers.health import HEALTH_FILE, load_health
 from producers.metrics import ProducerMetrics
 from producers.politeness import Backoff, HostGate
@@ -90,19 +91,22 @@ async def _produce(
     health_path = settings.data_dir / HEALTH_FILE
     try:
         async with Fetcher(conf) as fetcher:
+            # Feeds and article pages (full text, when on) share one gate: one set of per-host limits.
+            gate = HostGate(per_host=conf.per_host_concurrency, delay_s=conf.politeness_delay_s)
             poller = Poller(
                 feeds,
                 fetcher=fetcher,
                 publisher=publisher,
                 seen=seen,
                 backoff=Backoff(base_s=conf.backoff_base_s, max_s=max_backoff),
-                gate=HostGate(per_host=conf.per_host_concurrency, delay_s=conf.politeness_delay_s),
+                gate=gate,
                 health=load_health(health_path),
                 health_path=health_path,
                 metrics=metrics,
                 max_concurrency=conf.max_concurrency,
                 seen_retention=timedelta(days=conf.seen_retention_days),
                 flush_timeout_s=conf.delivery_timeout_s + 10,
+                full_text=FullText(conf, fetcher=fetcher, gate=gate, registry=metrics.registry),
             )
             if once:
                 return await poller.poll_once(force=True)

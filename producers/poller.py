@@ -25,7 +25,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol
@@ -37,6 +37,7 @@ from contracts.schemas import RawArticle
 from .charset import wrong_charset
 from .errors import FeedParseError, ProducerError
 from .fetch import Fetcher, FetchResult, Validators
+from .fulltext import FullText
 from .health import FeedHealth, HealthBook, save_health
 from .metrics import ProducerMetrics
 from .parse import ParseResult, parse_feed
@@ -170,6 +171,7 @@ class Poller:
         seen_retention: timedelta = timedelta(days=30),
         flush_timeout_s: float | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        full_text: FullText | None = None,
     ) -> None:
         self.feeds = list(feeds)
         self.health = health or HealthBook()
@@ -186,12 +188,15 @@ class Poller:
         self._clock = clock
         self._delivery_lock = asyncio.Lock()
         self._last_prune: datetime | None = None
+        self._full_text = full_text
 
     async def poll_once(self, *, force: bool = False) -> RoundReport:
         """Poll every due feed (every feed if ``force``) once; save the health book; return the round."""
         started = self._clock()
         due = [feed for feed in self.feeds if force or self.health.is_due(feed.key, now=started)]
         slots = asyncio.Semaphore(self._max_concurrency)
+        if self._full_text is not None:
+            self._full_text.new_round()
 
         async def one(feed: FeedSpec) -> FeedReport:
             async with slots:
@@ -264,6 +269,8 @@ class Poller:
             parsed, problem = await asyncio.to_thread(self._parse, feed, result, now)
         except FeedParseError as exc:
             return await self._unreadable(feed, result.body, exc)
+        if self._full_text is not None and self._full_text.enabled:
+            parsed = await self._with_full_text(self._full_text, feed, parsed)
         try:
             async with self._delivery_lock:
                 delivery = await asyncio.to_thread(self._deliver, feed, parsed, result.body, now, problem)
@@ -296,6 +303,15 @@ class Poller:
             duplicates_in_feed=delivery.duplicates,
             dead_lettered=delivery.dead_lettered,
         )
+
+    async def _with_full_text(self, full_text: FullText, feed: FeedSpec, parsed: ParseResult) -> ParseResult:
+        """The new entries' article pages as their content (off unless the ``full_text`` setting is on)."""
+        try:
+            new = await asyncio.to_thread(self._seen.filter_new, feed.key, [a.id for a in parsed.articles])
+        except ProducerError as exc:  # delivery will meet the same error and defer the feed
+            _log.error("seen-store read failed; no full text", feed=feed.key, error=str(exc))
+            return parsed
+        return replace(parsed, articles=await full_text.enrich(parsed.articles, new=set(new)))
 
     def _parse(self, feed: FeedSpec, result: FetchResult, now: datetime) -> tuple[ParseResult, str | None]:
         """Parse the body; if its declared charset is wrong, parse again with the right one (worker thread).
