@@ -1,19 +1,26 @@
-"""Elasticsearch adapter: apply the index templates (idempotent)."""
+"""Elasticsearch adapter: clients for the configured cluster, and the index templates applied (idempotent)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 
 from contracts.settings import ElasticsearchSettings
-from sinks.templates import COMPONENT, STORIES_ALIAS, Templates, load_templates
+from sinks.indices import IndexNames, rename_template
+from sinks.templates import (
+    ARTICLES_ALIAS,
+    COMPONENT,
+    DUPLICATES_ALIAS,
+    STORIES_ALIAS,
+    Templates,
+    load_templates,
+)
 
 STORIES_INDEX = "khabar-stories-000001"
 
 
-def client(settings: ElasticsearchSettings) -> Elasticsearch:
-    """A client for the configured cluster, credentials included."""
+def _options(settings: ElasticsearchSettings) -> dict[str, Any]:
     options: dict[str, Any] = {"request_timeout": settings.request_timeout_s}
     if settings.api_key:
         options["api_key"] = settings.api_key.get_secret_value()
@@ -22,20 +29,50 @@ def client(settings: ElasticsearchSettings) -> Elasticsearch:
     if settings.ca_certs:
         options["ca_certs"] = str(settings.ca_certs)
     options["verify_certs"] = settings.verify_certs
-    return Elasticsearch(settings.hosts, **options)
+    return options
 
 
-def setup(es: Elasticsearch, templates: Templates | None = None) -> list[str]:
-    """Put the component and index templates and make sure the stories index exists; safe to repeat."""
+def client(settings: ElasticsearchSettings) -> Elasticsearch:
+    """A client for the configured cluster, credentials included."""
+    return Elasticsearch(settings.hosts, **_options(settings))
+
+
+def async_client(settings: ElasticsearchSettings, *, hosts: list[str] | None = None) -> AsyncElasticsearch:
+    """An asyncio client for the configured cluster (or ``hosts``), credentials included, no client retries.
+
+    The sinks retry whole batches themselves (with backoff, for as long as it takes), so the transport's own
+    retries are off.
+    """
+    return AsyncElasticsearch(hosts or settings.hosts, max_retries=0, **_options(settings))
+
+
+def setup(
+    es: Elasticsearch, templates: Templates | None = None, names: IndexNames | None = None
+) -> list[str]:
+    """Put the component and index templates and make sure the stories and duplicates indices exist.
+
+    Safe to repeat. ``names`` re-targets the templates at another prefix (tests use a uuid prefix).
+    """
     templates = templates or load_templates()
+    names = names or IndexNames()
+    targets = {
+        ARTICLES_ALIAS: (names.articles_alias, names.articles_pattern),
+        STORIES_ALIAS: (names.stories_alias, f"{names.stories_alias}-*"),
+        DUPLICATES_ALIAS: (names.duplicates_alias, f"{names.duplicates_alias}-*"),
+    }
     done = []
     es.cluster.put_component_template(name=COMPONENT, body=templates.component)
     done.append(f"component template {COMPONENT}")
     for name, body in templates.index.items():
-        es.indices.put_index_template(name=name, body=body)
-        done.append(f"index template {name}")
-    # Articles get monthly indices by publish date as they are written; stories live in one index.
-    if not es.indices.exists_alias(name=STORIES_ALIAS):
-        es.indices.create(index=STORIES_INDEX)
-        done.append(f"index {STORIES_INDEX}")
+        alias, pattern = targets[name]
+        es.indices.put_index_template(name=alias, body=rename_template(body, alias=alias, pattern=pattern))
+        done.append(f"index template {alias}")
+    # Articles get monthly indices by publish date as they are written; stories and duplicates live in one.
+    for alias, index in (
+        (names.stories_alias, names.stories_index),
+        (names.duplicates_alias, names.duplicates_index),
+    ):
+        if not es.indices.exists_alias(name=alias):
+            es.indices.create(index=index)
+            done.append(f"index {index}")
     return done

@@ -1,8 +1,8 @@
 """The Elasticsearch index templates, kept as JSON in ``sinks/mappings`` (pure: no client).
 
 ``analysis.json`` is a component template with the Arabic analysis (``khabar_arabic`` with stemming,
-``khabar_arabic_exact`` without, the ``khabar_keyword`` normalizer); ``articles.json`` and ``stories.json``
-are index templates composed of it, each behind its alias.
+``khabar_arabic_exact`` without, the ``khabar_keyword`` normalizer); ``articles.json``, ``stories.json`` and
+``duplicates.json`` are index templates composed of it, each behind its alias.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ MAPPINGS = Path(__file__).resolve().parent / "mappings"
 COMPONENT = "khabar-analysis"
 ARTICLES_ALIAS = "khabar-articles"
 STORIES_ALIAS = "khabar-stories"
+DUPLICATES_ALIAS = "khabar-duplicates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,11 @@ def load_templates() -> Templates:
     """Read the templates; ``index`` is keyed by template name (= alias)."""
     return Templates(
         component=_load("analysis.json"),
-        index={ARTICLES_ALIAS: _load("articles.json"), STORIES_ALIAS: _load("stories.json")},
+        index={
+            ARTICLES_ALIAS: _load("articles.json"),
+            STORIES_ALIAS: _load("stories.json"),
+            DUPLICATES_ALIAS: _load("duplicates.json"),
+        },
     )
 
 

@@ -1,0 +1,206 @@
+"""Search requests for articles and stories, and their hits (pure: builds bodies, parses answers).
+
+Text queries search the stemmed fields and their ``.exact`` subfields together (``most_fields``), titles and
+headlines boosted over bodies and summaries, so «الأسد» ranks the name above inflections of أسد and
+«معارضة» still finds «والمعارضين». Highlights come back wrapped in two private-use characters
+(:data:`MARK_START`, :data:`MARK_END`) that the renderer turns into styling, so no markup can leak from text.
+
+>>> parse_since("24h")
+datetime.timedelta(days=1)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sinks.errors import SearchError
+from sinks.indices import IndexNames
+
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+ARTICLE_FIELDS = ("title^3", "title.exact^6", "body", "body.exact^2", "lead")
+STORY_FIELDS = ("headline^3", "headline.exact^6", "summary", "summary.exact^2", "top_keywords")
+_SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+Kind = Literal["article", "story"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """Where to search and the body of the ``_search`` request."""
+
+    index: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked hit, article or story, with its highlighted fragments."""
+
+    kind: Kind
+    id: str
+    score: float | None
+    title: str
+    when: str | None
+    outlets: list[str]
+    highlights: list[str] = field(default_factory=list)
+    article_count: int | None = None
+    story_id: str | None = None
+
+
+def parse_since(text: str) -> timedelta:
+    """``30m``, ``24h``, ``7d`` or ``2w`` as a duration.
+
+    >>> parse_since("90m")
+    datetime.timedelta(seconds=5400)
+    """
+    match = _SINCE.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise SearchError(f"--since {text!r}: expected a positive number and a unit m, h, d or w, e.g. 24h")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _text_query(text: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {"multi_match": {"query": text, "fields": list(fields), "type": "most_fields"}}
+
+
+def _highlight(*fields: str) -> dict[str, Any]:
+    return {
+        "pre_tags": [MARK_START],
+        "post_tags": [MARK_END],
+        "fields": {name: {"fragment_size": 160, "number_of_fragments": 2} for name in fields},
+    }
+
+
+def article_search(
+    text: str,
+    names: IndexNames,
+    *,
+    outlet: str | None = None,
+    since: datetime | None = None,
+    place: str | None = None,
+    size: int = 10,
+) -> SearchRequest:
+    """Ranked articles for ``text``, optionally from one outlet, since a time, mentioning a place.
+
+    >>> request = article_search("معارضة", IndexNames(), outlet="sabq")
+    >>> request.index, request.body["query"]["bool"]["filter"]
+    ('khabar-articles', [{'term': {'outlet': 'sabq'}}])
+    """
+    filters: list[dict[str, Any]] = []
+    if outlet:
+        filters.append({"term": {"outlet": outlet}})
+    if since is not None:
+        filters.append({"range": {"published": {"gte": since.isoformat()}}})
+    if place:
+        filters.append({"term": {"place_names": place}})
+    body = {
+        "query": {"bool": {"must": [_text_query(text, ARTICLE_FIELDS)], "filter": filters}},
+        "highlight": _highlight("title", "body"),
+        "_source": ["title", "outlet", "published", "story_id", "also_published_by"],
+        "size": size,
+    }
+    return SearchRequest(names.articles_alias, body)
+
+
+def story_search(
+    text: str,
+    names: IndexNames,
+    *,
+    outlet: str | None = None,
+    since: datetime | None = None,
+    place: str | None = None,
+    size: int = 10,
+) -> SearchRequest:
+    """Ranked live stories (merged ones left out) for ``text``, with the same filters as articles.
+
+    >>> story_search("الأسد", IndexNames(), place="دمشق").body["query"]["bool"]["filter"]
+    [{'term': {'top_places.name': 'دمشق'}}]
+    """
+    filters: list[dict[str, Any]] = []
+    if outlet:
+        filters.append({"term": {"outlets": outlet}})
+    if since is not None:
+        filters.append({"range": {"last_seen": {"gte": since.isoformat()}}})
+    if place:
+        filters.append({"term": {"top_places.name": place}})
+    body = {
+        "query": {
+            "bool": {
+                "must": [_text_query(text, STORY_FIELDS)],
+                "filter": filters,
+                "must_not": [{"term": {"status": "merged"}}],
+            }
+        },
+        "highlight": _highlight("headline", "summary"),
+        "_source": ["headline", "outlets", "last_seen", "article_count", "story_id"],
+        "size": size,
+    }
+    return SearchRequest(names.stories_alias, body)
+
+
+def top_stories(names: IndexNames, *, top: int = 10, since: datetime | None = None) -> SearchRequest:
+    """The biggest live stories: most articles, then most outlets, then most recent.
+
+    >>> top_stories(IndexNames(), top=5).body["sort"][0]
+    {'article_count': 'desc'}
+    """
+    filters: list[dict[str, Any]] = []
+    if since is not None:
+        filters.append({"range": {"last_seen": {"gte": since.isoformat()}}})
+    body = {
+        "query": {"bool": {"filter": filters, "must_not": [{"term": {"status": "merged"}}]}},
+        "sort": [{"article_count": "desc"}, {"outlet_count": "desc"}, {"last_seen": "desc"}],
+        "_source": ["headline", "outlets", "last_seen", "article_count", "story_id"],
+        "size": top,
+    }
+    return SearchRequest(names.stories_alias, body)
+
+
+def parse_hits(response: Mapping[str, Any], kind: Kind) -> list[Hit]:
+    """The hits of a ``_search`` answer, in rank order.
+
+    >>> hit = {"_id": "a1", "_score": 2.5, "_source": {"title": "عنوان", "outlet": "sabq"},
+    ...        "highlight": {"title": ["\\ue000عنوان\\ue001"]}}
+    >>> answer = {"hits": {"hits": [hit]}}
+    >>> parse_hits(answer, "article")[0].outlets
+    ['sabq']
+    """
+    hits = []
+    for raw in response["hits"]["hits"]:
+        source = raw.get("_source") or {}
+        highlight = raw.get("highlight") or {}
+        fragments = [fragment for fragments in highlight.values() for fragment in fragments]
+        if kind == "article":
+            hits.append(
+                Hit(
+                    kind=kind,
+                    id=raw["_id"],
+                    score=raw.get("_score"),
+                    title=source.get("title", ""),
+                    when=source.get("published"),
+                    outlets=[source.get("outlet", ""), *source.get("also_published_by", [])],
+                    highlights=fragments,
+                    story_id=source.get("story_id"),
+                )
+            )
+        else:
+            hits.append(
+                Hit(
+                    kind=kind,
+                    id=raw["_id"],
+                    score=raw.get("_score"),
+                    title=source.get("headline", ""),
+                    when=source.get("last_seen"),
+                    outlets=list(source.get("outlets", [])),
+                    highlights=fragments,
+                    article_count=source.get("article_count"),
+                    story_id=source.get("story_id", raw["_id"]),
+                )
+            )
+    return hits

@@ -1,0 +1,156 @@
+"""Indexing against the real Elasticsearch: versions, partial failures, duplicates in any order, replays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.settings import Settings
+from sinks.documents import BulkAction
+from sinks.elasticsearch import client
+from sinks.indexer import Indexer
+from sinks.indices import IndexNames
+from tests.unit.sinks.factories import PUBLISHED, clustered, duplicate, story
+
+
+def _es(stack: Settings) -> Any:
+    return client(stack.elasticsearch)
+
+
+def _source(stack: Settings, index: str, doc_id: str) -> dict[str, Any]:
+    es = _es(stack)
+    try:
+        found: dict[str, Any] = es.get(index=index, id=doc_id)
+        return found
+    finally:
+        es.close()
+
+
+def _snapshot(stack: Settings, names: IndexNames) -> dict[tuple[str, str], tuple[int, int, Any]]:
+    """Every document of the prefix: (index, id) → (version, seq_no, source)."""
+    es = _es(stack)
+    try:
+        es.indices.refresh(index=names.all_pattern)
+        hits = es.search(index=names.all_pattern, size=1000, version=True, seq_no_primary_term=True)
+        return {
+            (h["_index"], h["_id"]): (h["_version"], h["_seq_no"], h["_source"]) for h in hits["hits"]["hits"]
+        }
+    finally:
+        es.close()
+
+
+async def test_an_old_story_version_arriving_late_is_ignored(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    first = await indexer.index_stories([story("s1", 1, headline="أول"), story("s1", 3, headline="ثالث")])
+    late = await indexer.index_stories([story("s1", 2, headline="ثان")])
+
+    assert first.outcome.written == 2
+    assert late.outcome.stale == 1
+    assert not late.outcome.failures
+    doc = _source(stack, sink_names.stories_alias, "s1")
+    assert doc["_version"] == 3
+    assert doc["_source"]["headline"] == "ثالث"
+
+
+async def test_a_merged_story_is_marked_and_points_to_the_survivor(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    await indexer.index_stories([story("small", 1), story("big", 4, article_count=9)])
+    await indexer.index_stories([story("small", 2, event="merged", status="merged", merged_into="big")])
+
+    doc = _source(stack, sink_names.stories_alias, "small")["_source"]
+    assert (doc["status"], doc["merged_into"], doc["version"]) == ("merged", "big", 2)
+
+
+async def test_one_bad_document_fails_alone_and_the_rest_is_indexed(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    good = [clustered() for _ in range(4)]
+    # a keyword longer than Lucene's 32 766-byte term limit: Elasticsearch refuses this one document
+    bad = clustered(keywords=["ك" * 20000])
+    batch = [*good[:2], bad, *good[2:]]
+
+    result = await indexer.index_articles(batch)
+
+    assert result.outcome.written == 4
+    [failure] = result.outcome.failures
+    assert failure.position == 2
+    assert failure.status == 400
+    assert failure.action.id == bad.article.id
+    es = _es(stack)
+    try:
+        es.indices.refresh(index=sink_names.articles_alias)
+        ids = {h["_id"] for h in es.search(index=sink_names.articles_alias, size=10)["hits"]["hits"]}
+    finally:
+        es.close()
+    assert ids == {r.article.id for r in good}
+
+
+async def test_a_strict_mapping_error_is_returned_not_retried(
+    indexer: Indexer, sink_names: IndexNames
+) -> None:
+    writer = indexer._writer
+    actions = [
+        BulkAction("index", sink_names.stories_index, "ok", {"story_id": "ok", "headline": "عنوان"}),
+        BulkAction("index", sink_names.stories_index, "bad", {"story_id": "bad", "no_such_field": 1}),
+    ]
+    outcome = await writer.write(actions)
+    assert outcome.written == 1
+    assert [(f.position, f.error_type) for f in outcome.failures] == [(1, "strict_dynamic_mapping_exception")]
+
+
+async def test_duplicate_before_and_after_the_original_give_the_same_article(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    early, late = clustered(also_published_by=["alriyadh"]), clustered(also_published_by=["alriyadh"])
+    # duplicate first, then the original
+    await indexer.index_duplicates([duplicate(early.article.id, outlet="okaz")])
+    await indexer.index_articles([early])
+    # original first, then the duplicate
+    await indexer.index_articles([late])
+    await indexer.index_duplicates([duplicate(late.article.id, outlet="okaz")])
+
+    index = sink_names.article_index(PUBLISHED)
+    for record in (early, late):
+        doc = _source(stack, index, record.article.id)["_source"]
+        assert doc["also_published_by"] == ["alriyadh", "okaz"], record.article.id
+        [entry] = doc["duplicates"]
+        assert entry["outlet"] == "okaz"
+        assert entry["url"].startswith("https://okaz.example/")
+        assert doc["title"] == record.article.title
+
+
+async def test_a_rewrite_of_the_original_keeps_what_duplicates_added(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    original = clustered()
+    await indexer.index_articles([original])
+    await indexer.index_duplicates([duplicate(original.article.id, outlet="okaz")])
+    moved = original.model_copy(update={"story_version": 2})
+    await indexer.index_articles([moved])
+
+    doc = _source(stack, sink_names.article_index(PUBLISHED), original.article.id)["_source"]
+    assert doc["also_published_by"] == ["okaz"]
+    assert doc["story_version"] == 2
+
+
+async def test_replaying_the_same_stream_leaves_the_index_unchanged(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    articles = [clustered(story_id="s1", story_version=i + 1) for i in range(5)]
+    duplicates = [duplicate(articles[0].article.id), duplicate(articles[1].article.id, outlet="alwatan")]
+    stories = [story("s1", v, article_count=v) for v in range(1, 6)]
+
+    async def play() -> None:
+        await indexer.index_duplicates(duplicates[:1])
+        await indexer.index_articles(articles)
+        await indexer.index_duplicates(duplicates[1:])
+        await indexer.index_stories(stories)
+
+    await play()
+    before = _snapshot(stack, sink_names)
+    await play()
+    after = _snapshot(stack, sink_names)
+
+    assert len(before) == 5 + 2 + 1  # articles, relation documents, one story
+    assert after == before

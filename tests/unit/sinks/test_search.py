@@ -1,0 +1,88 @@
+"""Search request bodies, --since parsing and hit parsing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sinks.errors import SearchError
+from sinks.indices import IndexNames
+from sinks.search import (
+    MARK_END,
+    MARK_START,
+    article_search,
+    parse_hits,
+    parse_since,
+    story_search,
+    top_stories,
+)
+
+NAMES = IndexNames("k")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30m", timedelta(minutes=30)),
+        ("24h", timedelta(days=1)),
+        ("7d", timedelta(days=7)),
+        (" 2w ", timedelta(weeks=2)),
+    ],
+)
+def test_since(text: str, expected: timedelta) -> None:
+    assert parse_since(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "24", "h", "3x", "0h", "-1d"])
+def test_bad_since_names_the_input(text: str) -> None:
+    with pytest.raises(SearchError, match="--since"):
+        parse_since(text)
+
+
+def test_article_search_boosts_titles_and_exact_forms_and_filters() -> None:
+    since = datetime(2015, 8, 7, tzinfo=UTC)
+    body = article_search("الأسد", NAMES, outlet="sabq", since=since, place="دمشق", size=5).body
+    fields = body["query"]["bool"]["must"][0]["multi_match"]["fields"]
+    assert fields[:2] == ["title^3", "title.exact^6"]
+    assert "body" in fields
+    assert body["query"]["bool"]["filter"] == [
+        {"term": {"outlet": "sabq"}},
+        {"range": {"published": {"gte": "2015-08-07T00:00:00+00:00"}}},
+        {"term": {"place_names": "دمشق"}},
+    ]
+    assert body["highlight"]["pre_tags"] == [MARK_START]
+    assert body["size"] == 5
+
+
+def test_story_searches_leave_merged_stories_out() -> None:
+    for request in (story_search("قصة", NAMES), top_stories(NAMES, top=3)):
+        assert request.index == "k-stories"
+        assert request.body["query"]["bool"]["must_not"] == [{"term": {"status": "merged"}}]
+    assert top_stories(NAMES, top=3).body["size"] == 3
+
+
+def test_parse_hits_keeps_rank_and_highlights() -> None:
+    response = {
+        "hits": {
+            "hits": [
+                {
+                    "_id": "s1",
+                    "_score": 3.0,
+                    "_source": {
+                        "headline": "أ",
+                        "outlets": ["sabq", "okaz"],
+                        "article_count": 4,
+                        "last_seen": "2015-08-08T00:00:00Z",
+                    },
+                    "highlight": {"headline": [f"{MARK_START}أ{MARK_END}"]},
+                },
+                {"_id": "s2", "_score": 1.0, "_source": {"headline": "ب"}},
+            ]
+        }
+    }
+    hits = parse_hits(response, "story")
+    assert [h.id for h in hits] == ["s1", "s2"]
+    assert hits[0].article_count == 4
+    assert hits[0].outlets == ["sabq", "okaz"]
+    assert hits[0].highlights == [f"{MARK_START}أ{MARK_END}"]
