@@ -13,8 +13,16 @@ from khabar import __version__
 from khabar.context import Context
 from khabar.es_cmd import es
 from khabar.eval_cmd import eval_group
+from khabar.feeds_cmd import feeds
+from khabar.kibana_cmd import kibana
 from khabar.logs import configure_logging
-from khabar.stack_cmd import run, stack
+from khabar.process_cmd import process
+from khabar.produce_cmd import produce
+from khabar.replay_cmd import replay_cmd
+from khabar.run_cmd import run
+from khabar.search_cmd import search, stories
+from khabar.sink_cmd import sink
+from khabar.stack_cmd import stack
 from khabar.topics_cmd import topics
 
 
@@ -54,6 +62,14 @@ cli.add_command(topics)
 cli.add_command(run)
 cli.add_command(es)
 cli.add_command(eval_group)
+cli.add_command(process)
+cli.add_command(replay_cmd)
+cli.add_command(feeds)
+cli.add_command(produce)
+cli.add_command(sink)
+cli.add_command(search)
+cli.add_command(stories)
+cli.add_command(kibana)
 
 
 def main() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from khabar.eval_clustering_cmd import clustering_cmd, pairs_cmd
+from khabar.eval_dedupe_cmd import dedupe_cmd
+
 
 @click.group("eval")
 def eval_group() -> None:
@@ -11,3 +14,8 @@ def eval_group() -> None:
 
     Every evaluation streams its input through the same code the Faust workers run, in time order.
     """
+
+
+eval_group.add_command(clustering_cmd)
+eval_group.add_command(pairs_cmd)
+eval_group.add_command(dedupe_cmd)

@@ -40,3 +40,5 @@ def configure_logging(settings: Settings) -> None:
     # The Kafka clients are chatty at INFO; their warnings still show.
     for noisy in ("kafka", "aiokafka", "elastic_transport"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # kafka-python 3 warns whenever its I/O thread is slow (a busy CPU, not a fault the user can act on).
+    logging.getLogger("kafka.net.selector").setLevel(max(logging.ERROR, root.level))

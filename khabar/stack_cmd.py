@@ -17,7 +17,7 @@ from khabar.context import Context, pass_context
 console = Console(stderr=True)
 
 
-def _print_health(health: list[Health]) -> None:
+def print_health(health: list[Health]) -> None:
     table = Table(title="khabar local stack")
     for column in ("engine", "address", "pid", "healthy", "detail"):
         table.add_column(column)
@@ -47,7 +47,7 @@ def up(ctx: Context, reset: bool) -> None:
     """Fetch the engines (first run), start both JVMs in the background and wait until they answer."""
     started = time.monotonic()
     health = _stack(ctx).up(reset=reset)
-    _print_health(health)
+    print_health(health)
     console.print(f"ready in {time.monotonic() - started:.0f}s")
 
 
@@ -72,7 +72,7 @@ def status(click_ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([asdict(h) for h in health]))
     else:
-        _print_health(health)
+        print_health(health)
     if not all(h.healthy for h in health):
         click_ctx.exit(1)
 
@@ -111,37 +111,3 @@ def _follow(files: dict[str, Path]) -> None:
     finally:
         for handle in handles.values():
             handle.close()
-
-
-@click.command()
-@pass_context
-def run(ctx: Context) -> None:
-    """The main job on its embedded default: start the local stack, create the topics and index templates.
-
-    The pipeline stages (producers, processors, sinks) join this command as their issues land.
-    """
-    from contracts.topics import topic_specs
-    from infra.topics import admin_client, ensure_topics
-
-    local = _stack(ctx)
-    health = local.up()
-    admin = admin_client(ctx.settings.kafka)
-    try:
-        states = ensure_topics(admin, topic_specs(ctx.settings.topics))
-    finally:
-        admin.close()
-    from sinks.elasticsearch import client
-    from sinks.elasticsearch import setup as es_setup
-
-    es_client = client(ctx.settings.elasticsearch)
-    try:
-        applied = es_setup(es_client)
-    finally:
-        es_client.close()
-    _print_health(health)
-    for line in applied:
-        console.print(f"elasticsearch: {line}")
-    for state in states:
-        console.print(
-            f"topic {state.name}: {state.partitions} partitions{' (created)' if state.created else ''}"
-        )

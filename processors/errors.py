@@ -14,3 +14,23 @@ class ProcessorError(KhabarError):
 
 class PoisonMessageError(ProcessorError):
     """A message cannot be read (bad JSON, unknown schema version, missing fields): a dead letter."""
+
+
+class ClusterConfigError(ProcessorError):
+    """A clustering constant is out of range; the message names the field and its value."""
+
+
+class ClusterStateError(ProcessorError):
+    """A clustering state entry cannot be read back; the message names the key."""
+
+
+class GazetteerError(ProcessorError):
+    """The gazetteer data cannot be read or holds a bad place; the message names it and how to rebuild."""
+
+
+class EnrichmentError(ProcessorError):
+    """An article or a document-frequency snapshot cannot be enriched or read; the message names it."""
+
+
+class DedupeStateError(ProcessorError):
+    """Dedupe window state is inconsistent or unreadable (a bad Fingerprint, a missing original); names it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import html
 import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -192,6 +193,21 @@ def test_html_and_bidi_marks_are_cleaned_from_title_and_summary() -> None:
     (article,) = parse(rss(item(title, description=summary)).encode()).articles
     assert article.title == "عاجل: وزير الخارجية يزور دمشق"
     assert article.summary == "فقرة «أولى»\n\nثانية"
+
+
+def test_active_and_hidden_markup_never_reaches_the_text() -> None:
+    # feedparser's sanitiser is off (html_to_text is the one cleaner): what it used to strip must still go.
+    body = (
+        "<p>أول <a href='/rel/link' onclick='steal()'>رابط</a></p><script>alert('x')</script>"
+        "<style>p{}</style><applet>لا</applet><iframe src='https://evil/'>لا</iframe>"
+        "<object>لا</object><noscript>لا</noscript><!-- تعليق --><img src=x onerror='y()'><p>آخر</p>"
+    )
+    items = item(description=html.escape(body)).replace(
+        "</item>", f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+    )
+    data = rss(items).replace("<rss ", '<rss xmlns:content="http://purl.org/rss/1.0/modules/content/" ')
+    (article,) = parse(data.encode()).articles
+    assert article.summary == article.content == "أول رابط\n\nآخر"
 
 
 def test_duplicate_guids_are_all_parsed() -> None:

@@ -143,3 +143,43 @@ def test_idempotent_on_html_output(fragment: str) -> None:
 @given(st.text(max_size=100))
 def test_any_text_gives_clean_text(fragment: str) -> None:
     _assert_clean(html_to_text(fragment))
+
+
+# ------------------------------------------------------------------------------------------ the tokenizer
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("<SCRIPT type='x'>if (a<b) { s = '</p>'; }</SCRIPT >بعد", "بعد"),  # raw text up to its end tag
+        ("<style>p > a {}</style><p>نص</p>", "نص"),
+        ("<applet code='x'>لا</applet>نعم", "نعم"),
+        ("<iframe src='x'><p>لا</p></iframe><object>لا</object>نعم", "نعم"),
+        ("<p>أ</p><!-- مغلق --><p>ب</p><!-- غير مغلق <p>لا</p>", "أ\n\nب"),  # like a browser
+        ("<script>لا", ""),
+        ("<a title='a > b' href=\"x>y\">رابط</a> نص", "رابط نص"),  # ">" inside quoted attributes
+        ("<P\nclass=x>أ<br/ >ب</P\n>ج<hr/>د", "أ\nب\n\nج\n\nد"),
+        ("<p><!DOCTYPE html><?xml version='1.0'?>أ</>ب</ 1>ج", "أبج"),
+        ("<p>أ<![CDATA[ <b>ب</b> ]]></p>", "أ <b>ب</b>"),  # CDATA is text, not markup
+        ("<p>س<ص</p>", "س<ص"),  # a "<" that opens no markup is text
+        ("<p>x<y and z</p>", "x<y and z"),  # not a tag: another "<" comes before its ">"
+    ],
+)
+def test_tokenizer_reads_markup_as_a_browser_would(fragment: str, expected: str) -> None:
+    assert html_to_text(fragment) == expected
+
+
+def test_hostile_markup_is_read_in_one_pass() -> None:
+    # Every pattern stops at the next "<": 40,000 unclosed tags or quotes are text, read in linear time.
+    unclosed = "<p>" + "<a " * 20_000
+    assert html_to_text(unclosed) == ("<a " * 20_000).strip()
+    quotes = "<p>" + '<a "' * 10_000
+    assert html_to_text(quotes) == ('<a "' * 10_000).strip()
+    assert html_to_text("<p>" + "<!x" * 10_000 + "ن") == "<!x" * 10_000 + "ن"
+
+
+def test_line_and_paragraph_separators() -> None:
+    # In markup, source line breaks (and U+2028/U+2029) are formatting; in plain text they are structure.
+    assert html_to_text("<p>أ\u2028ب\u2029ج\r\nد</p>") == "أ ب ج د"
+    assert html_to_text("أ\u2028ب\u2029ج\rد") == "أ\nب\n\nج\nد"
+    assert html_to_text("أ&#13;&#10;&#13;&#10;ب") == "أ\n\nب"  # unescaped before the breaks are read

@@ -1,0 +1,363 @@
+"""``khabar eval clustering`` and ``khabar eval pairs``: story clustering against gold labels and pairs.
+
+Both stream their input through the clusterer the Faust stage runs (:mod:`processors.stories`). Gold
+formats: a labels JSONL (``id`` = first 16 hex of sha1(url), ``story``) whose text comes from a SaudiNewsNet
+corpus folder, or a self-contained JSONL with ``id, published, title, content, story`` on every line.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+import json
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from contracts.schemas import EnrichedArticle, RawArticle
+from processors.clustering.pairs import pair_similarity
+from processors.errors import ProcessorError
+from processors.evaluation import ClusteringReport, evaluate
+from processors.stories import ClusterConfig, StoryClusterer
+from producers.corpus import CorpusArticle, parse_time, read_corpus
+
+__all__ = ["GoldArticle", "clustering_cmd", "load_gold", "pairs_cmd", "run_clustering"]
+
+Enrich = Callable[[RawArticle], EnrichedArticle]
+
+
+@dataclass(frozen=True, slots=True)
+class GoldArticle:
+    """One labelled article with its text."""
+
+    id: str
+    story: str
+    outlet: str
+    url: str
+    published: datetime
+    title: str
+    content: str
+
+
+def gold_id(url: str) -> str:
+    """The gold data's article id: the first 16 hex digits of sha1 of the original URL.
+
+    >>> gold_id("http://example.com/a")
+    'c4bb2d1b0a0a6a46'
+    """
+    return hashlib.sha1(url.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ProcessorError(f"gold {path}, line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or "id" not in row or "story" not in row:
+                raise ProcessorError(f"gold {path}, line {number}: needs at least 'id' and 'story'")
+            rows.append(row)
+    if not rows:
+        raise ProcessorError(f"gold {path}: no labelled article")
+    return rows
+
+
+def default_corpus(gold: Path) -> Path:
+    """``../../saudinewsnet`` beside the gold file's folder (the shared data layout)."""
+    return (gold.parent / ".." / ".." / "saudinewsnet").resolve()
+
+
+def _corpus_days(corpus: Path, since: datetime, until: datetime) -> list[CorpusArticle | RawArticle]:
+    """Corpus rows in [since, until); reads only the day files that can hold them when names are dates."""
+    if corpus.is_dir():
+        wanted = []
+        for file in sorted(corpus.iterdir()):
+            try:
+                day = datetime.strptime(file.name[:10], "%Y-%m-%d").date()
+            except ValueError:
+                continue
+            if since.date() - timedelta(days=1) <= day <= until.date() + timedelta(days=1):
+                wanted.append(file)
+        if wanted:
+            return [a for f in wanted for a in read_corpus(f, since=since, until=until)]
+    return read_corpus(corpus, since=since, until=until)
+
+
+def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
+    """The gold articles in time order; labels files take their text from ``corpus``."""
+    rows = _lines(path)
+    if all("content" in row and "published" in row and "title" in row for row in rows):
+        items = [
+            GoldArticle(
+                str(r["id"]),
+                str(r["story"]),
+                str(r.get("source") or r.get("outlet") or "unknown"),
+                str(r.get("url") or ""),
+                parse_time(str(r["published"])),
+                str(r["title"] or ""),
+                str(r["content"] or ""),
+            )
+            for r in rows
+        ]
+    else:
+        folder = corpus or default_corpus(path)
+        times = [parse_time(str(r["published"])) for r in rows if r.get("published")]
+        if len(times) != len(rows):
+            raise ProcessorError(
+                f"gold {path}: labels lines need 'published' to find their day in the corpus"
+            )
+        by_id: dict[str, CorpusArticle] = {}
+        for item in _corpus_days(folder, min(times), max(times) + timedelta(seconds=1)):
+            if isinstance(item, CorpusArticle):
+                by_id.setdefault(gold_id(item.url), item)
+        missing = [str(r["id"]) for r in rows if str(r["id"]) not in by_id]
+        if missing:
+            raise ProcessorError(
+                f"gold {path}: {len(missing)} ids not found in corpus {folder} (e.g. {missing[:3]}); "
+                "pass the right --corpus"
+            )
+        items = []
+        for r in rows:
+            a = by_id[str(r["id"])]
+            items.append(
+                GoldArticle(str(r["id"]), str(r["story"]), a.outlet, a.url, a.published, a.title, a.content)
+            )
+    return sorted(items, key=lambda g: g.published)
+
+
+def warmup_articles(corpus: Path, before: datetime, days: float) -> list[GoldArticle]:
+    """The corpus's articles of the ``days`` before ``before`` (unlabelled, story ``""``)."""
+    out = []
+    for item in _corpus_days(corpus, before - timedelta(days=days), before):
+        if isinstance(item, CorpusArticle):
+            out.append(
+                GoldArticle(
+                    gold_id(item.url), "", item.outlet, item.url, item.published, item.title, item.content
+                )
+            )
+    return out
+
+
+def plain_enrich(raw: RawArticle) -> EnrichedArticle:
+    """An :class:`EnrichedArticle` without enrichment: language ``ar``, word count, no places/entities."""
+    words = len(raw.content.split()) + len(raw.title.split())
+    return EnrichedArticle(
+        **raw.model_dump(exclude={"kind"}), language="ar", word_count=words, reading_time_s=words // 4
+    )
+
+
+def pipeline_enrich() -> Enrich | None:
+    """The pipeline's own ``Enricher().enrich`` when :mod:`processors.enrich` is installed, else None."""
+    try:
+        module = importlib.import_module("processors.enrich")
+    except ImportError:
+        return None
+    enrich: Enrich = module.Enricher().enrich
+    return enrich
+
+
+def to_enriched(item: GoldArticle, *, title_only: bool, enrich: Enrich) -> EnrichedArticle:
+    """The gold article as the clusterer's input (bodies dropped with ``title_only``)."""
+    raw = RawArticle(
+        id=item.id,
+        url=item.url or f"gold:{item.id}",
+        canonical_url=item.url or f"gold:{item.id}",
+        outlet=item.outlet,
+        title=item.title,
+        content="" if title_only else item.content,
+        language_hint="ar",
+        published=item.published,
+        fetched_at=item.published,
+    )
+    return enrich(raw)
+
+
+def run_clustering(
+    articles: Sequence[EnrichedArticle], clusterer: StoryClusterer, *, tick: Callable[[], None] = lambda: None
+) -> tuple[dict[str, str], float]:
+    """Assign every article in order (expiring on the way); return article -> story and articles/s."""
+    predicted: dict[str, str] = {}
+    spent = 0.0
+    for article in articles:
+        started = time.perf_counter()
+        clusterer.expire(article.published)
+        predicted[article.id] = clusterer.assign(article).story_id
+        spent += time.perf_counter() - started
+        tick()
+    merged = _final_stories(clusterer, predicted)
+    return merged, len(articles) / spent if spent > 0 else 0.0
+
+
+def _final_stories(clusterer: StoryClusterer, predicted: dict[str, str]) -> dict[str, str]:
+    """Follow merges: every article ends in the story that holds it now (or its closing story)."""
+    final = dict(predicted)
+    for story_id in {*predicted.values()}:
+        story = clusterer.story(story_id)
+        if story is not None:
+            for article_id in story.article_ids:
+                final[article_id] = story_id
+    return final
+
+
+def _print_report(console: Console, report: ClusteringReport, label: str) -> None:
+    table = Table(title=f"story clustering: {label}")
+    for column in ("measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    for name, s in (
+        ("BCubed", report.bcubed),
+        ("pairwise", report.pairwise),
+        ("BCubed w/o largest", report.bcubed_without_largest),
+    ):
+        table.add_row(name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}")
+    console.print(table)
+    console.print(
+        f"articles {report.articles}, gold stories {report.gold_stories}, predicted stories "
+        f"{report.predicted_stories}, clustering {report.articles_per_second:,.0f} articles/s"
+    )
+
+
+@click.command("clustering")
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Gold JSONL: labels (id, story; text from --corpus) or self-contained "
+    "(id, published, title, content, story).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="SaudiNewsNet folder (zips) for a labels file "
+    "[default: ../../saudinewsnet beside the gold's folder].",
+)
+@click.option(
+    "--warmup-days",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Stream the corpus's preceding N days first, unlabelled, to warm statistics and stories.",
+)
+@click.option("--title-only", is_flag=True, help="Ignore bodies, as for RSS items without text.")
+@click.option(
+    "--enrich/--no-enrich",
+    default=True,
+    show_default=True,
+    help="Run the pipeline's Enricher (places, entities, keywords) when it is installed.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the figures as JSON to this file.",
+)
+def clustering_cmd(
+    gold_path: Path,
+    corpus: Path | None,
+    warmup_days: float,
+    title_only: bool,
+    enrich: bool,
+    json_out: Path | None,
+) -> None:
+    """Cluster the gold articles in time order and score the stories against the labels.
+
+    Prints BCubed and pairwise precision/recall/F1, the same without the largest gold story, the gold and
+    predicted story counts, and the clustering step's articles/s.
+    """
+    console = Console(stderr=True)
+    gold = load_gold(gold_path, corpus)
+    warm: list[GoldArticle] = []
+    if warmup_days > 0:
+        warm = warmup_articles(corpus or default_corpus(gold_path), gold[0].published, warmup_days)
+    enricher = (pipeline_enrich() if enrich else None) or plain_enrich
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("enriching", total=len(warm) + len(gold))
+        articles = []
+        for item in [*warm, *gold]:
+            articles.append(to_enriched(item, title_only=title_only, enrich=enricher))
+            progress.advance(task)
+        task2 = progress.add_task("clustering", total=len(articles))
+        predicted, rate = run_clustering(
+            articles, StoryClusterer(ClusterConfig()), tick=lambda: progress.advance(task2)
+        )
+    labels = {g.id: g.story for g in gold}
+    report = evaluate(labels, {i: predicted[i] for i in labels}, articles_per_second=rate)
+    mode = "title only" if title_only else "full text"
+    _print_report(
+        Console(),
+        report,
+        f"{gold_path.name}, {mode}, warm-up {warmup_days:g} d, "
+        f"enrichment {'on' if enricher is not plain_enrich else 'off'}",
+    )
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Pearson correlation (0 when either side is constant).
+
+    >>> round(pearson([1, 2, 3], [2, 4, 7]), 4)
+    0.9934
+    """
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sx = math.sqrt(sum((x - mx) ** 2 for x in xs))
+    sy = math.sqrt(sum((y - my) ** 2 for y in ys))
+    if sx == 0 or sy == 0:
+        return 0.0
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / (sx * sy)
+
+
+def read_pairs(path: Path) -> Iterator[tuple[str, str, str, float]]:
+    """(pair id, text1, text2, Overall) for each row of a SemEval-2022 Task 8 CSV."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), 2):
+            try:
+                yield row["pair_id"], row["text1"], row["text2"], float(row["Overall"])
+            except (KeyError, ValueError) as exc:
+                raise ProcessorError(
+                    f"pairs {path}, line {number}: needs pair_id, text1, text2 and a numeric Overall ({exc})"
+                ) from None
+
+
+@click.command("pairs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the correlation and the per-pair similarities as JSON to this file.",
+)
+def pairs_cmd(file: Path, json_out: Path | None) -> None:
+    """Pearson correlation between the clusterer's similarity and -Overall on SemEval-style pairs."""
+    pairs = list(read_pairs(file))
+    if len(pairs) < 2:
+        raise ProcessorError(f"pairs {file}: need at least two pairs, found {len(pairs)}")
+    background = [text for _, a, b, _ in pairs for text in (a, b)]
+    sims = [pair_similarity(a, b, background=background) for _, a, b, _ in pairs]
+    r = pearson(sims, [-overall for *_, overall in pairs])
+    click.echo(f"{len(pairs)} pairs, Pearson(similarity, -Overall) = {r:.4f}")
+    if json_out is not None:
+        out = {
+            "pairs": len(pairs),
+            "pearson": r,
+            "similarities": dict(zip([p[0] for p in pairs], sims, strict=True)),
+        }
+        json_out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,221 @@
+"""The processors' Faust app: raw articles in; duplicates, enriched and clustered articles and stories out.
+
+Data flow (keys are article ids, story ids on ``stories.updates``)::
+
+    articles.raw ──intake──► <app>-dedupe (1 partition) ──dedupe──► articles.duplicates
+                                                          └───────► <app>-unique (N partitions)
+    <app>-unique ──enrich──► articles.enriched ──gather──► <app>-stories (1 partition)
+    <app>-stories ──cluster──► articles.clustered, stories.updates
+
+Near-duplicates and stories can relate any two articles, so dedupe and clustering are global stages: one
+partition each, so one worker holds the whole window (its table) at a time and any worker can take over.
+Enrichment, the expensive part, is partitioned by article id and scales with the partitions. Poison messages
+go to the dead-letter topic with the reason; every table has a changelog, so a restarted worker recovers its
+window and makes the same decisions. Read top-down: topics, tables, then agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from contracts.errors import SchemaError
+from contracts.schemas import RawArticle, encode
+from contracts.settings import Settings
+from contracts.topics import Topic, topic_name
+from processors import metrics
+from processors.deadletters import Source, dead_letter
+from processors.dedupe import Deduper
+from processors.enrich import Enricher
+from processors.gazetteer import Gazetteer
+from processors.keywords import DocumentFrequency
+from processors.language import LanguageDetector
+from processors.stages import ClusterStage, DedupeStage, EnrichStage, Output, StageResult, read
+from processors.stories import ClusterConfig, StoryClusterer
+
+__all__ = ["build_app"]
+
+_RAW: faust.Schema[bytes, bytes] = faust.Schema(
+    key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+)
+
+
+def _source(event: faust.EventT[Any] | None, topic: str) -> Source:
+    if event is None:
+        return Source(topic=topic)
+    message = event.message
+    key = message.key.decode("utf-8", "replace") if isinstance(message.key, bytes) else None
+    return Source(topic=message.topic, partition=message.partition, offset=message.offset, key=key)
+
+
+def build_app(
+    settings: Settings,
+    *,
+    app_id: str | None = None,
+    topics: Mapping[Topic, str] | None = None,
+    store: str | None = None,
+    datadir: Path | None = None,
+    web_enabled: bool = False,
+) -> faust.App:
+    """The processors app; ``topics`` overrides topic names (tests use uuid topics), ``store`` the store."""
+    conf = settings.processors
+    app_id = app_id or conf.app_id
+    names = {topic: topic_name(topic, settings.topics) for topic in Topic} | dict(topics or {})
+    partitions = settings.topics.partitions
+    datadir = datadir or settings.data_dir / "faust" / app_id
+    datadir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        app_id,
+        broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers],
+        store=store or conf.store,
+        datadir=str(datadir),
+        topic_partitions=partitions,
+        topic_replication_factor=settings.topics.replication_factor,
+        web_enabled=web_enabled,
+        web_port=conf.web_port,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+    )
+
+    # ---------------------------------------------------------------------------------------------- topics
+    raw = app.topic(names[Topic.RAW], schema=_RAW)
+    outputs: dict[Output, faust.TopicT] = {
+        "duplicates": app.topic(names[Topic.DUPLICATES], schema=_RAW),
+        "enriched": app.topic(names[Topic.ENRICHED], schema=_RAW),
+        "clustered": app.topic(names[Topic.CLUSTERED], schema=_RAW),
+        "stories": app.topic(names[Topic.STORIES], schema=_RAW),
+        "deadletter": app.topic(names[Topic.DEADLETTER], schema=_RAW),
+        # Internal: created by the worker, named after the app id.
+        "unique": app.topic(f"{app_id}-unique", schema=_RAW, partitions=partitions, internal=True),
+    }
+    dedupe_in = app.topic(f"{app_id}-dedupe", schema=_RAW, partitions=1, internal=True)
+    stories_in = app.topic(f"{app_id}-stories", schema=_RAW, partitions=1, internal=True)
+
+    # ---------------------------------------------------------------------------------------------- tables
+    window = app.Table(
+        "dedupe-window",
+        key_type=str,
+        value_type=bytes,
+        partitions=1,
+        help="dedupe window, one entry an article",
+    )
+    frequencies = app.Table(
+        "document-frequencies",
+        key_type=str,
+        value_type=bytes,
+        partitions=partitions,
+        help="keyword statistics per partition",
+    )
+    story_state = app.Table(
+        "story-state", key_type=str, value_type=bytes, partitions=1, help="active stories and assignments"
+    )
+
+    # Heavy, read-only resources are loaded once per worker and shared by every partition's stage.
+    shared: dict[str, Any] = {}
+
+    def gazetteer() -> Gazetteer:
+        return shared.setdefault("gazetteer", Gazetteer.load())  # type: ignore[no-any-return]
+
+    def detector() -> LanguageDetector:
+        return shared.setdefault("detector", LanguageDetector())  # type: ignore[no-any-return]
+
+    # In-memory indexes are rebuilt from the tables after every rebalance (the tables are the truth).
+    stages: dict[str, Any] = {}
+
+    @app.on_rebalance_complete.connect
+    async def _forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        stages.clear()
+
+    def dedupe_stage() -> DedupeStage:
+        if "dedupe" not in stages:
+            stage = DedupeStage(Deduper(window=timedelta(days=conf.dedupe_window_days)))
+            stage.restore(value for value in window.values() if value)
+            stages["dedupe"] = stage
+        return stages["dedupe"]  # type: ignore[no-any-return]
+
+    def enrich_stage(partition: int) -> EnrichStage:
+        key = f"enrich-{partition}"
+        if key not in stages:
+            enricher = Enricher(
+                gazetteer=gazetteer(), detector=detector(), document_frequency=DocumentFrequency()
+            )
+            stage = EnrichStage(enricher, snapshot_key=f"df-{partition}")
+            stage.restore({k: v for k, v in frequencies.items() if k == f"df-{partition}" and v})
+            stages[key] = stage
+        return stages[key]  # type: ignore[no-any-return]
+
+    def cluster_stage() -> ClusterStage:
+        if "cluster" not in stages:
+            config = ClusterConfig(window=timedelta(hours=conf.story_window_hours))
+            stage = ClusterStage(StoryClusterer(config))
+            stage.restore({key: value for key, value in story_state.items() if value})
+            stages["cluster"] = stage
+        return stages["cluster"]  # type: ignore[no-any-return]
+
+    async def deliver(stage: str, result: StageResult, table: Any) -> None:
+        for output, key, value in result.emits:
+            await outputs[output].send(key=key.encode("utf-8"), value=value)
+            metrics.MESSAGES.labels(stage=stage, output=output).inc()
+        for key, entry in result.writes.items():
+            if entry is None:
+                table.pop(key, None)
+            else:
+                table[key] = entry
+
+    def run(stage_name: str, step: Callable[[bytes | None, Source], StageResult], table: Any) -> Any:
+        async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+            async for event in stream.events():
+                source = _source(event, stage_name)
+                with metrics.SECONDS.labels(stage=stage_name).time():
+                    result = step(event.value, source)
+                await deliver(stage_name, result, table)
+                yield None
+
+        agent.__name__ = agent.__qualname__ = stage_name
+        return agent
+
+    # ---------------------------------------------------------------------------------------------- agents
+    @app.agent(raw, name="intake")
+    async def intake(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        """Validate raw articles and gather them on the one dedupe partition; poison goes to dead letters."""
+        async for event in stream.events():
+            source = _source(event, names[Topic.RAW])
+            try:
+                article = read(event.value, RawArticle)
+            except SchemaError as exc:
+                await outputs["deadletter"].send(
+                    key=(source.key or "").encode(),
+                    value=encode(dead_letter("intake", exc, event.value, source)),
+                )
+                metrics.MESSAGES.labels(stage="intake", output="deadletter").inc()
+            else:
+                await dedupe_in.send(key=article.id.encode("utf-8"), value=event.value)
+                metrics.MESSAGES.labels(stage="intake", output="dedupe").inc()
+            yield None
+
+    app.agent(dedupe_in, name="dedupe")(
+        run("dedupe", lambda payload, source: dedupe_stage().process(payload, source), window)
+    )
+    app.agent(outputs["unique"], name="enrich")(
+        run(
+            "enrich",
+            lambda payload, source: enrich_stage(source.partition or 0).process(payload, source),
+            frequencies,
+        )
+    )
+
+    @app.agent(outputs["enriched"], name="gather")
+    async def gather(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        """Gather enriched articles on the one clustering partition, in arrival order."""
+        async for event in stream.events():
+            await stories_in.send(key=event.message.key, value=event.value)
+            yield None
+
+    app.agent(stories_in, name="cluster")(
+        run("cluster", lambda payload, source: cluster_stage().process(payload, source), story_state)
+    )
+    return app

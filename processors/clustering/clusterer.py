@@ -1,0 +1,365 @@
+"""Online story clustering: one article at a time, in arrival order, with state that survives restarts.
+
+Pure: no Kafka or Faust here. The Faust agent calls :meth:`StoryClusterer.assign` per enriched article, writes
+the :class:`Assignment` and its story updates out, and stores :meth:`StoryClusterer.drain_changes` in a table
+with a changelog; after a restart :meth:`StoryClusterer.restore` rebuilds the same state from that table, so
+the next decisions are exactly those of a clusterer that never stopped.
+
+State entries (keys): ``story/<id>`` holds a :class:`Story` (profiles, members, index keys, norms);
+``article/<id>`` holds an article's assignment (for idempotence). The document frequencies, the candidate
+index and the expiry heap are derived from the story entries, so an article changes at most three entries:
+its own, its story's and, on a merge, the absorbed story's.
+
+Decision rule: retrieve candidates from an inverted index over the active stories' top keys; score each
+(``scoring.score``); join the best when it reaches ``join_threshold``, else open a story named after the
+article (``s-<article id>``). When the runner-up also scores ``merge_threshold`` and the two stories' own
+profiles are ``merge_story_similarity`` alike, the smaller story is merged into the larger.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.schemas import EnrichedArticle, StoryUpdate
+from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
+from processors.errors import ClusterStateError
+
+from .config import DEFAULT_CONFIG, ClusterConfig
+from .features import ArticleFeatures, extract_features
+from .scoring import ArticleVectors, DocumentFrequencies, Score, norm_of, score, unit_vector, vectors
+from .story import Story
+
+__all__ = ["Assignment", "StoryClusterer"]
+
+_STORY = "story/"
+_ARTICLE = "article/"
+_KEYWORD_STOP = STOPWORDS | NEWS_STOPWORDS_SET
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one article went, and the story records that decision produced (in order)."""
+
+    article_id: str
+    story_id: str
+    story_version: int
+    is_new_story: bool
+    updates: list[StoryUpdate]
+
+
+class StoryClusterer:
+    """Assigns articles to stories online; deterministic for a given input order."""
+
+    def __init__(self, config: ClusterConfig = DEFAULT_CONFIG) -> None:
+        self._config = config
+        self._stories: dict[str, Story] = {}
+        self._assigned: dict[str, tuple[str, int, bool]] = {}
+        self._df = DocumentFrequencies(min_documents=config.min_documents)
+        self._index: dict[str, set[str]] = {}
+        self._expiry: list[tuple[datetime, str]] = []
+        self._dirty: set[str] = set()
+        self._by_story = config.frequency_unit == "story"
+        self.last_scores: list[Score] = []
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    @property
+    def config(self) -> ClusterConfig:
+        """The constants in use."""
+        return self._config
+
+    def story(self, story_id: str) -> Story | None:
+        """The active story ``story_id`` (read-only use), or None."""
+        return self._stories.get(story_id)
+
+    # ----------------------------------------------------------------------------------------- assign
+
+    def assign(self, article: EnrichedArticle) -> Assignment:
+        """Put ``article`` into a story; a known article id returns its recorded assignment unchanged."""
+        known = self._assigned.get(article.id)
+        if known is not None:
+            return Assignment(article.id, known[0], known[1], known[2], [])
+        cfg = self._config
+        features = extract_features(article, cfg)
+        vecs = vectors(features, self._df)
+        oldest = article.published - cfg.window
+        scores = sorted(
+            (
+                score(features, vecs, self._stories[sid], cfg, article.published)
+                for sid in self._candidates(features, vecs.body)
+                if self._stories[sid].last_seen >= oldest
+            ),
+            key=lambda s: (-s.total, s.story_id),
+        )
+        self.last_scores = scores
+        threshold = cfg.join_threshold if article.content.strip() else cfg.title_only_threshold
+        if not scores or scores[0].total < threshold:
+            return self._open(article, features, vecs)
+        best = self._stories[scores[0].story_id]
+        updates: list[StoryUpdate] = []
+        if len(scores) > 1 and scores[1].total >= cfg.merge_threshold:
+            other = self._stories[scores[1].story_id]
+            if self.story_similarity(best, other) >= cfg.merge_story_similarity:
+                best, absorbed = _survivor(best, other)
+                updates.append(self._absorb(best, absorbed, at=article.published))
+        self._add(best, article, features, vecs)
+        updates.append(best.snapshot("updated", at=article.published, top=cfg.snapshot_top))
+        return self._record(article.id, best, False, updates)
+
+    def story_similarity(self, a: Story, b: Story) -> float:
+        """Cosine of two stories' idf-weighted term profiles (0..1)."""
+        if a.norm <= 0 or b.norm <= 0:
+            return 0.0
+        small, large = (a, b) if len(a.term_df) <= len(b.term_df) else (b, a)
+        idf = self._df.idfs(t for t in small.term_df if t in large.term_df)
+        dot = sum(small.term_df[t] * large.term_df[t] * w**2 for t, w in idf.items())
+        return min(1.0, dot / (a.norm * b.norm))
+
+    def _candidates(self, features: ArticleFeatures, body: Mapping[str, float]) -> list[str]:
+        cfg = self._config
+        ranked = sorted(body, key=lambda t: (-body[t], t))[: cfg.query_terms]
+        keys = dict.fromkeys([*ranked, *features.title_terms, *features.entity_keys])
+        found: defaultdict[str, float] = defaultdict(float)
+        idf = self._df.idfs(keys)
+        for key in keys:
+            posting = self._index.get(key)
+            if not posting or len(posting) > cfg.max_postings:
+                continue
+            weight = idf[key]
+            for sid in posting:
+                found[sid] += weight
+        if len(found) > cfg.max_candidates:
+            cut = heapq.nlargest(cfg.max_candidates, found.values())[-1]
+            found = {sid: w for sid, w in found.items() if w >= cut}
+        best = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_candidates]
+        return [sid for sid, _ in best]
+
+    def _open(self, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors) -> Assignment:
+        story = Story.start(f"s-{article.id}", article.published, article.title)
+        self._stories[story.story_id] = story
+        self._add(story, article, features, vecs)
+        update = story.snapshot("created", at=article.published, top=self._config.snapshot_top)
+        return self._record(article.id, story, True, [update])
+
+    def _record(self, article_id: str, story: Story, is_new: bool, updates: list[StoryUpdate]) -> Assignment:
+        self._assigned[article_id] = (story.story_id, story.version, is_new)
+        self._dirty.add(_ARTICLE + article_id)
+        return Assignment(article_id, story.story_id, story.version, is_new, updates)
+
+    # ---------------------------------------------------------------------------------- story changes
+
+    def _add(
+        self, story: Story, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors
+    ) -> None:
+        self._unindex(story)
+        self._count_frequencies(story, features)
+        _count(story.term_df, features.terms)  # one per article and term
+        _count(story.title_df, features.title_terms)
+        _count(story.gram_df, features.title_grams)
+        _count(story.entity_df, features.entity_keys)
+        words = article.keywords or _title_words(article.title, self._config.min_word_length)
+        _count(story.keywords, dict.fromkeys(words))
+        for place in article.places:
+            _tally(story.places, place.name, place.model_dump())
+        for entity in article.entities:
+            _tally(story.entities, entity.name, entity.model_dump())
+        story.article_ids.append(article.id)
+        if self._config.member_links:
+            story.members.append(unit_vector(vecs.body, self._config.member_terms))
+            del story.members[: -self._config.member_links]
+        story.outlets[article.outlet] = story.outlets.get(article.outlet, 0) + 1
+        story.first_seen = min(story.first_seen, article.published)
+        story.last_seen = max(story.last_seen, article.published)
+        if _headline_weight(features.title_terms, story) > _headline_weight(story.headline_terms, story):
+            story.headline, story.headline_terms = article.title, list(features.title_terms)
+        elif not story.headline_terms and not story.headline:
+            story.headline = article.title
+        story.version += 1
+        self._refresh(story)
+
+    def _count_frequencies(self, story: Story, features: ArticleFeatures) -> None:
+        """Count the article in the document frequencies (by article, or by story: new terms only)."""
+        if self._by_story:
+            terms = {t: 1 for t in features.terms if t not in story.term_df}
+            keys = {k: 1 for k in features.entity_keys if k not in story.entity_df}
+            keys.update((g, 1) for g in features.title_grams if g not in story.gram_df)
+            self._df.add(terms, articles=0 if story.article_ids else 1)
+        else:
+            terms = dict.fromkeys(features.terms, 1)
+            keys = dict.fromkeys([*features.entity_keys, *features.title_grams], 1)
+            self._df.add(terms, articles=1)
+        self._df.add(keys, articles=0)
+
+    def _uncount_story(self, story: Story, *, sign: int) -> None:
+        """Count (1) or uncount (-1) a whole story in the document frequencies."""
+        if self._by_story:
+            self._df.add(dict.fromkeys(story.term_df, 1), articles=1, sign=sign)
+            self._df.add(dict.fromkeys(story.entity_df, 1), articles=0, sign=sign)
+            self._df.add(dict.fromkeys(story.gram_df, 1), articles=0, sign=sign)
+        else:
+            self._df.add(story.term_df, articles=story.size, sign=sign)
+            self._df.add(story.entity_df, articles=0, sign=sign)
+            self._df.add(story.gram_df, articles=0, sign=sign)
+
+    def _absorb(self, survivor: Story, absorbed: Story, *, at: datetime) -> StoryUpdate:
+        self._unindex(absorbed)
+        self._unindex(survivor)
+        if self._by_story:
+            self._df.add(_shared(survivor.term_df, absorbed.term_df), articles=1, sign=-1)
+            self._df.add(_shared(survivor.entity_df, absorbed.entity_df), articles=0, sign=-1)
+            self._df.add(_shared(survivor.gram_df, absorbed.gram_df), articles=0, sign=-1)
+        for mine, theirs in (
+            (survivor.term_df, absorbed.term_df),
+            (survivor.title_df, absorbed.title_df),
+            (survivor.gram_df, absorbed.gram_df),
+            (survivor.entity_df, absorbed.entity_df),
+            (survivor.keywords, absorbed.keywords),
+            (survivor.outlets, absorbed.outlets),
+        ):
+            _add_counts(mine, theirs)
+        for name, (item, count) in absorbed.places.items():
+            _tally(survivor.places, name, item, count)
+        for name, (item, count) in absorbed.entities.items():
+            _tally(survivor.entities, name, item, count)
+        survivor.article_ids.extend(absorbed.article_ids)
+        survivor.members = [*absorbed.members, *survivor.members][-self._config.member_links :]
+        survivor.first_seen = min(survivor.first_seen, absorbed.first_seen)
+        survivor.last_seen = max(survivor.last_seen, absorbed.last_seen)
+        absorbed.version += 1
+        del self._stories[absorbed.story_id]
+        self._dirty.add(_STORY + absorbed.story_id)
+        return absorbed.snapshot(
+            "merged", at=at, top=self._config.snapshot_top, status="merged", merged_into=survivor.story_id
+        )
+
+    def _refresh(self, story: Story) -> None:
+        """Recompute norms and index keys at the current statistics, and index the story under them."""
+        cfg, idf = self._config, self._df.idfs(story.term_df)
+        weights = {t: c * idf[t] for t, c in story.term_df.items()}
+        story.norm = norm_of(weights.values())
+        story.title_norm = norm_of(weights[t] / story.term_df[t] * c for t, c in story.title_df.items())
+        grams = self._df.idfs(story.gram_df)
+        story.gram_norm = norm_of(c * grams[g] for g, c in story.gram_df.items())
+        terms = heapq.nsmallest(cfg.index_terms, weights, key=lambda t: (-weights[t], t))
+        titles = heapq.nsmallest(
+            cfg.index_terms, story.title_df, key=lambda t: (-story.title_df[t] * weights[t], t)
+        )
+        entities = heapq.nsmallest(cfg.index_terms, story.entity_df, key=lambda t: (-story.entity_df[t], t))
+        story.index_keys = list(dict.fromkeys([*terms, *titles, *entities]))
+        self._index_story(story)
+        heapq.heappush(self._expiry, (story.last_seen, story.story_id))
+        self._dirty.add(_STORY + story.story_id)
+
+    def _index_story(self, story: Story) -> None:
+        for key in story.index_keys:
+            self._index.setdefault(key, set()).add(story.story_id)
+
+    def _unindex(self, story: Story) -> None:
+        for key in story.index_keys:
+            posting = self._index.get(key)
+            if posting is not None:
+                posting.discard(story.story_id)
+                if not posting:
+                    del self._index[key]
+
+    # ----------------------------------------------------------------------------------------- expire
+
+    def expire(self, now: datetime) -> list[StoryUpdate]:
+        """Close every story whose last article is older than the window; return their closing records."""
+        oldest = now - self._config.window
+        closed: list[StoryUpdate] = []
+        while self._expiry and self._expiry[0][0] < oldest:
+            seen, sid = heapq.heappop(self._expiry)
+            story = self._stories.get(sid)
+            if story is None or story.last_seen != seen:
+                continue
+            self._unindex(story)
+            self._uncount_story(story, sign=-1)
+            story.version += 1
+            closed.append(story.snapshot("closed", at=now, top=self._config.snapshot_top, status="closed"))
+            del self._stories[sid]
+            self._dirty.add(_STORY + sid)
+            for article_id in story.article_ids:
+                self._assigned.pop(article_id, None)
+                self._dirty.add(_ARTICLE + article_id)
+        return closed
+
+    # -------------------------------------------------------------------------------- state and restore
+
+    def drain_changes(self) -> dict[str, bytes | None]:
+        """The state entries changed since the last call (None: deleted), in key order."""
+        out: dict[str, bytes | None] = {}
+        for key in sorted(self._dirty):
+            if key.startswith(_STORY):
+                story = self._stories.get(key[len(_STORY) :])
+                out[key] = story.to_bytes() if story is not None else None
+            else:
+                known = self._assigned.get(key[len(_ARTICLE) :])
+                out[key] = None if known is None else json.dumps(known).encode("utf-8")
+        self._dirty.clear()
+        return out
+
+    def restore(self, entries: Mapping[str, bytes]) -> None:
+        """Replace the state by the one ``entries`` (a table's content) describe."""
+        self.__init__(self._config)  # type: ignore[misc]
+        for key in sorted(entries):
+            value = entries[key]
+            if key.startswith(_STORY):
+                story = Story.from_bytes(value)
+                self._stories[story.story_id] = story
+                self._uncount_story(story, sign=1)
+                self._index_story(story)
+                heapq.heappush(self._expiry, (story.last_seen, story.story_id))
+            elif key.startswith(_ARTICLE):
+                try:
+                    sid, version, is_new = json.loads(value)
+                except (ValueError, TypeError) as exc:
+                    raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
+                self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
+            else:
+                raise ClusterStateError(f"entry {key!r} is not a clustering state key (story/… or article/…)")
+
+
+def _survivor(a: Story, b: Story) -> tuple[Story, Story]:
+    """(survivor, absorbed): the larger story survives; ties go to the older, then the smaller id."""
+    first, second = sorted((a, b), key=lambda s: (-s.size, s.first_seen, s.story_id))
+    return first, second
+
+
+def _count(counts: dict[str, int], items: Iterable[str]) -> None:
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+
+
+def _shared(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return {key: 1 for key in small if key in large}
+
+
+def _add_counts(counts: dict[str, int], other: Mapping[str, int]) -> None:
+    for item, n in other.items():
+        counts[item] = counts.get(item, 0) + n
+
+
+def _tally(items: dict[str, list[object]], name: str, value: object, count: int = 1) -> None:
+    entry = items.get(name)
+    if entry is None:
+        items[name] = [value, count]
+    else:
+        entry[1] = int(entry[1]) + count  # type: ignore[call-overload]
+
+
+def _title_words(title: str, min_length: int) -> list[str]:
+    return [w for w in tokenize(normalize(title)) if len(w) > min_length and w not in _KEYWORD_STOP]
+
+
+def _headline_weight(terms: list[str] | tuple[str, ...], story: Story) -> float:
+    if not terms:
+        return 0.0
+    return sum(story.title_df.get(t, 0) for t in terms) / len(terms)

@@ -1,0 +1,92 @@
+"""The constants of story clustering, as one frozen value object with defaults tuned on the dev gold.
+
+>>> from datetime import timedelta
+>>> ClusterConfig().join_threshold
+0.25
+>>> ClusterConfig(window=timedelta(hours=24)).window.total_seconds()
+86400.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from processors.errors import ClusterConfigError
+
+__all__ = ["DEFAULT_CONFIG", "ClusterConfig"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterConfig:
+    """Every constant the clusterer reads. Defaults were tuned on the 2015-08-08 dev gold only."""
+
+    #: A story with no new article for this long is closed (ProcessorSettings.story_window_hours).
+    window: timedelta = timedelta(hours=72)
+    #: Words of the body (after the title) that feed the term profile; leads carry the event.
+    max_body_tokens: int = 300
+    #: Score = body_weight * body cosine + title_weight * title cosine + entity_weight * entity overlap.
+    body_weight: float = 0.6
+    title_weight: float = 0.4
+    entity_weight: float = 0.1
+    #: A body match alone also counts, scaled by this (headlines of one event can differ completely).
+    body_alone: float = 0.0
+    #: Member links: a story also scores ``member_weight`` times the best cosine between the article and one
+    #: of its ``member_links`` latest members (each kept as its ``member_terms`` heaviest stems). Off (0) by
+    #: default: on the dev gold it bought recall only at the same cost in precision (docs/clustering.md).
+    member_links: int = 0
+    member_terms: int = 60
+    member_weight: float = 0.6
+    #: Title character n-grams (size; 0 = off): the title similarity is (1 - share) * stem cosine + share *
+    #: n-gram cosine, both idf-weighted.
+    title_gram_size: int = 0
+    title_gram_share: float = 0.5
+    #: Join the best story when its score reaches this; otherwise open a new story.
+    join_threshold: float = 0.25
+    #: The join threshold for an article without a body: short texts give higher cosines.
+    title_only_threshold: float = 0.35
+    #: Merge the runner-up story into the joined one when both score this much for the same article and
+    #: the two stories' own profiles are at least ``merge_story_similarity`` alike.
+    merge_threshold: float = 0.45
+    merge_story_similarity: float = 0.4
+    #: Bigger stories attract more (as in a Chinese-restaurant-process prior): the score is multiplied by
+    #: 1 + size_prior * ln(story size).
+    size_prior: float = 0.15
+    #: Time decay: the score is divided by (1 + hours since the story's last article / decay_hours).
+    decay_hours: float = 48.0
+    #: Candidate retrieval: the article's query keys (highest tf-idf first), each story's indexed keys,
+    #: postings longer than ``max_postings`` are skipped (too common to discriminate), and at most
+    #: ``max_candidates`` stories (most shared idf mass first) are scored in full.
+    query_terms: int = 16
+    index_terms: int = 24
+    max_postings: int = 1000
+    max_candidates: int = 12
+    #: What the document frequencies count: ``story`` (active stories holding a term, so that the words of
+    #: one big story keep their weight) or ``article`` (articles of the active stories).
+    frequency_unit: Literal["story", "article"] = "story"
+    #: Smoothing of the inverse document frequency: idf = ln((N + 1) / (df + 1)) + 1, with N at least
+    #: ``min_documents`` so that the first articles of a cold start do not all look rare.
+    min_documents: int = 1000
+    #: How many keywords, places and entities a story snapshot lists.
+    snapshot_top: int = 10
+    #: Words used for title matching and keywords must have at least this many letters.
+    min_word_length: int = 2
+
+    def __post_init__(self) -> None:
+        if self.window <= timedelta(0):
+            raise ClusterConfigError(f"ClusterConfig.window must be positive, got {self.window}")
+        for name in ("decay_hours",):
+            if getattr(self, name) <= 0:
+                raise ClusterConfigError(f"ClusterConfig.{name} must be > 0, got {getattr(self, name)}")
+        for name in ("query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens"):
+            if getattr(self, name) < 1:
+                raise ClusterConfigError(f"ClusterConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 < self.join_threshold <= 1:
+            raise ClusterConfigError(
+                f"ClusterConfig.join_threshold must be in (0, 1], got {self.join_threshold}"
+            )
+
+
+#: The tuned defaults, shared (the config is frozen).
+DEFAULT_CONFIG = ClusterConfig()

@@ -1,0 +1,104 @@
+"""What the clusterer reads from one article: stemmed term counts, title stems, entity keys. Pure.
+
+Terms are Snowball stems of normalised, stop-word-filtered words (:mod:`processors.arabic`). The body profile
+counts the title plus the first ``max_body_tokens`` words of the content; titles are matched on their own as
+well, since a headline names the event. Places and people/organisations (when enrichment found them) become
+keys such as ``p:دمشق`` and ``e:دي ميستورا``.
+
+>>> from datetime import UTC, datetime
+>>> from contracts.schemas import EnrichedArticle
+>>> art = EnrichedArticle(id="ab" * 8, url="u", canonical_url="u", outlet="x", title="الأسد يرحل عن دمشق",
+...     content="", published=datetime(2015, 8, 8, tzinfo=UTC), fetched_at=datetime(2015, 8, 8, tzinfo=UTC),
+...     language="ar", word_count=4, reading_time_s=1)
+>>> extract_features(art, ClusterConfig()).title_terms
+('اسد', 'يرحل', 'دمشق')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from contracts.schemas import EnrichedArticle
+from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, char_ngrams, normalize, stem, tokenize
+
+from .config import ClusterConfig
+
+__all__ = ["ArticleFeatures", "extract_features", "terms_of", "title_grams_of"]
+
+_STOPWORDS: Final = STOPWORDS | NEWS_STOPWORDS_SET
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeatures:
+    """One article as the clusterer sees it."""
+
+    article_id: str
+    outlet: str
+    published: datetime
+    title: str
+    #: Stem -> count over the title and the body's first words.
+    terms: dict[str, int]
+    #: Distinct title stems, in order of appearance.
+    title_terms: tuple[str, ...]
+    #: ``p:`` place and ``e:`` entity keys (empty without enrichment).
+    entity_keys: tuple[str, ...]
+    #: Distinct ``g:`` character n-grams of the title's content words (robust to clitics and spellings).
+    title_grams: tuple[str, ...] = ()
+
+
+def terms_of(text: str, *, min_length: int = 2, limit: int | None = None) -> list[str]:
+    """Stems of the content words of ``text``, in order (stop words and too-short words dropped).
+
+    >>> terms_of("قال المبعوث دي ميستورا إن على الأسد الرحيل")
+    ['مبعوث', 'دي', 'ميستور', 'اسد', 'رحيل']
+    >>> terms_of("قال المبعوث دي ميستورا", limit=1)
+    ['مبعوث']
+    """
+    out: list[str] = []
+    for token in tokenize(text):
+        if len(token) < min_length or token in _STOPWORDS:
+            continue
+        term = stem(token)
+        if len(term) < min_length:
+            term = token
+        out.append(term)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _entity_keys(article: EnrichedArticle) -> tuple[str, ...]:
+    keys = [f"p:{normalize(place.name)}" for place in article.places]
+    keys += [f"e:{normalize(entity.name)}" for entity in article.entities]
+    return tuple(dict.fromkeys(key for key in keys if len(key) > 2))
+
+
+def extract_features(article: EnrichedArticle, config: ClusterConfig) -> ArticleFeatures:
+    """The clusterer's view of ``article`` (deterministic: same article, same features)."""
+    title_terms = terms_of(article.title, min_length=config.min_word_length)
+    # Arabic words average under ten characters with their spaces: cut the text before normalising it all.
+    lead = article.content[: config.max_body_tokens * 16]
+    body_terms = terms_of(lead, min_length=config.min_word_length, limit=config.max_body_tokens)
+    return ArticleFeatures(
+        article_id=article.id,
+        outlet=article.outlet,
+        published=article.published,
+        title=article.title,
+        terms=dict(Counter(title_terms + body_terms)),
+        title_terms=tuple(dict.fromkeys(title_terms)),
+        entity_keys=_entity_keys(article),
+        title_grams=title_grams_of(article.title, config.title_gram_size) if config.title_gram_size else (),
+    )
+
+
+def title_grams_of(title: str, n: int) -> tuple[str, ...]:
+    """Distinct ``g:``-keyed character n-grams of a title's content words (stop words dropped).
+
+    >>> title_grams_of("في سورية", 4)
+    ('g:#سور', 'g:سوري', 'g:ورية', 'g:رية#')
+    """
+    words = [w for w in tokenize(title) if w not in _STOPWORDS]
+    return tuple(dict.fromkeys(f"g:{g}" for g in char_ngrams(" ".join(words), n)))

@@ -1,0 +1,446 @@
+"""Exact and near-duplicate detection of articles within a time window. Pure: no Kafka, no Faust.
+
+A *duplicate* is a copy of one text: a wire item (SPA, Reuters) reprinted by several outlets, or one article
+reached twice. Two outlets' own reports of one event are the same story, but not duplicates.
+
+Checks, in order (the first that matches decides):
+
+1. ``id``: the article id is already remembered. With the same canonical URL it is the same article
+   delivered again (at-least-once): the verdict is the one given the first time, with ``redelivery=True``.
+   With another canonical URL (ids derived from a shared GUID), it is a duplicate by id.
+2. ``url``: another remembered article has the same canonical URL.
+3. ``text_hash``: another has the same normalised body (:func:`processors.arabic.normalize_for_matching`,
+   tokens joined by one space).
+4. ``minhash``: the estimated Jaccard of word 5-gram shingles with a remembered article, found through
+   LSH (:mod:`processors.minhash`), is at least ``threshold``.
+
+The body is ``content`` (``summary`` when there is no content); titles are left out, since outlets retitle
+wire copies. **Short texts**: a body of fewer than :data:`MIN_TOKENS` words (empty, title-only items, a
+photo caption, an author's name scraped as content) gets no text hash and no signature, so it can only be a
+duplicate by id or URL: two short items that share a few words are not called copies.
+
+The first article seen is the original; a duplicate of a duplicate points to the root original. Matches
+are limited to articles published within ``window`` of each other; :meth:`Deduper.expire` drops articles
+whose publish time left the window (an original is kept, unmatchable, while a remembered duplicate still
+points to it, so that a redelivered duplicate gets the same verdict).
+
+>>> from datetime import UTC, datetime
+>>> from contracts.schemas import RawArticle
+>>> body = " ".join(f"كلمة{i}" for i in range(40))
+>>> def article(i: int, url: str) -> RawArticle:
+...     when = datetime(2015, 8, 8, 10, i, tzinfo=UTC)
+...     return RawArticle(id=f"{i:016x}", url=url, canonical_url=url, outlet=f"outlet{i}", title="t",
+...                       content=body, published=when, fetched_at=when)
+>>> deduper = Deduper()
+>>> deduper.observe(article(1, "https://a.example/1")).is_duplicate
+False
+>>> verdict = deduper.observe(article(2, "https://b.example/2"))
+>>> verdict.method, verdict.original.article_id, verdict.similarity
+('text_hash', '0000000000000001', 1.0)
+>>> deduper.observe(article(2, "https://b.example/2")).redelivery
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Final, Literal, cast
+
+from contracts.schemas import RawArticle
+
+from .arabic import normalize_for_matching
+from .errors import DedupeStateError
+from .minhash import BandIndex, MinHasher, similarity
+
+__all__ = [
+    "DEFAULT_NUM_PERM",
+    "DEFAULT_THRESHOLD",
+    "MIN_TOKENS",
+    "Deduper",
+    "Fingerprint",
+    "Verdict",
+    "lsh_params",
+]
+
+Method = Literal["id", "url", "text_hash", "minhash"]
+
+#: Bodies with fewer words get no text hash and no signature (see the module docstring).
+MIN_TOKENS: Final = 15
+#: Estimated Jaccard of word 5-gram shingles from which two bodies are copies (tuned: docs/dedupe.md).
+DEFAULT_THRESHOLD: Final = 0.5
+#: Permutations per signature: 128 x 2 bytes.
+DEFAULT_NUM_PERM: Final = 128
+#: LSH must propose a pair at the threshold with at least this probability (see :func:`lsh_params`).
+LSH_RECALL: Final = 0.99
+_SEED: Final = 20150808
+_FORMAT_VERSION: Final = 1
+_METHODS: Final[tuple[Method, ...]] = ("id", "url", "text_hash", "minhash")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_WORD_RE: Final = re.compile(r"[^\W_]+")  # processors.arabic.tokenize's words, on already normalised text
+
+
+def lsh_params(threshold: float, num_perm: int, *, recall: float = LSH_RECALL) -> tuple[int, int]:
+    """``(bands, rows)``: the most rows per band (fewest candidates, fewest bands) such that a pair with
+    Jaccard ``threshold`` shares a band with probability ``>= recall``; one row per band at worst.
+
+    >>> lsh_params(0.5, 128), lsh_params(0.8, 128), lsh_params(0.5, 64)
+    ((42, 3), (21, 6), (32, 2))
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold**rows) ** bands >= recall:
+            best = (bands, rows)
+    return best
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+def _put_str(out: bytearray, text: str) -> None:
+    data = text.encode("utf-8")
+    out += struct.pack("<H", len(data)) + data
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What the window keeps per article: identity, publish time, text hash and MinHash signature.
+
+    ``text_hash`` is 16 hex digits ("" for a short body) and ``signature`` ``num_perm`` little-endian uint16
+    (b"" for a short body). Serialised with :meth:`to_bytes` (about 300 bytes plus the URLs).
+
+    >>> fp = Fingerprint("00000000000000aa", "was", "https://spa.gov.sa/1", "https://spa.gov.sa/1",
+    ...                  datetime(2015, 8, 8, tzinfo=UTC), "0123456789abcdef", bytes(4))
+    >>> Fingerprint.from_bytes(fp.to_bytes()) == fp, len(fp.to_bytes())
+    (True, 67)
+    """
+
+    article_id: str
+    outlet: str
+    url: str
+    canonical_url: str
+    published: datetime
+    text_hash: str
+    signature: bytes = b""
+
+    def to_bytes(self) -> bytes:
+        """A compact binary form: version, publish time, strings (the canonical URL once if equal)."""
+        flags = (1 if self.canonical_url == self.url else 0) | (2 if self.text_hash else 0)
+        micros = (self.published - _EPOCH) // timedelta(microseconds=1)
+        out = bytearray(struct.pack("<BBq", _FORMAT_VERSION, flags, micros))
+        _put_str(out, self.article_id)
+        _put_str(out, self.outlet)
+        _put_str(out, self.url)
+        if not flags & 1:
+            _put_str(out, self.canonical_url)
+        if flags & 2:
+            out += bytes.fromhex(self.text_hash)
+        out += self.signature
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        """Read :meth:`to_bytes` output; raise :class:`DedupeStateError` for anything else."""
+        try:
+            version, flags, micros = struct.unpack_from("<BBq", data, 0)
+            if version != _FORMAT_VERSION:
+                raise DedupeStateError(
+                    f"fingerprint format version {version} is not readable (reads {_FORMAT_VERSION}); "
+                    "upgrade khabar or rebuild the dedupe table"
+                )
+            pos = 10
+            strings: list[str] = []
+            for _ in range(3 if flags & 1 else 4):
+                (size,) = struct.unpack_from("<H", data, pos)
+                chunk = data[pos + 2 : pos + 2 + size]
+                if len(chunk) != size:
+                    raise ValueError("truncated string")
+                strings.append(chunk.decode("utf-8"))
+                pos += 2 + size
+            text_hash = ""
+            if flags & 2:
+                if len(data) < pos + 8:
+                    raise ValueError("truncated text hash")
+                text_hash = data[pos : pos + 8].hex()
+                pos += 8
+            signature = bytes(data[pos:])
+            if len(signature) % 2:
+                raise ValueError("odd signature length")
+        except (struct.error, ValueError, UnicodeDecodeError) as exc:
+            raise DedupeStateError(
+                f"fingerprint bytes {bytes(data[:24])!r}... cannot be read ({exc}); the dedupe table is "
+                "corrupt or from another program"
+            ) from None
+        article_id, outlet, url = strings[:3]
+        canonical = strings[3] if len(strings) == 4 else url
+        published = _EPOCH + timedelta(microseconds=micros)
+        return cls(article_id, outlet, url, canonical, published, text_hash, signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of :meth:`Deduper.check`: the article's fingerprint and, for a duplicate, its original."""
+
+    fingerprint: Fingerprint
+    original: Fingerprint | None
+    similarity: float
+    method: Method | None
+    redelivery: bool = False
+
+    @property
+    def is_duplicate(self) -> bool:
+        """Whether the article copies a remembered original."""
+        return self.original is not None
+
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    fingerprint: Fingerprint
+    original_id: str | None  # the root original, for a duplicate
+    similarity: float
+    method: Method | None
+    slot: int = -1  # LSH slot, -1 when not indexed
+    matchable: bool = True
+    refs: int = 0  # remembered duplicates pointing here (originals only)
+    seq: int = field(default=0)
+
+
+# ------------------------------------------------------------------------------------------ deduper
+
+
+class Deduper:
+    """Remembers the articles of a sliding window and tells copies from originals (see the module doc)."""
+
+    def __init__(
+        self,
+        *,
+        window: timedelta = timedelta(days=7),
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        shingle_size: int = 5,
+        hashfunc: Callable[[bytes], int] | None = None,
+    ) -> None:
+        if window <= timedelta(0):
+            raise ValueError(f"window must be positive, got {window}")
+        if shingle_size < 1:
+            raise ValueError(f"shingle_size must be >= 1, got {shingle_size}")
+        bands, rows = lsh_params(threshold, num_perm)
+        self.window = window
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle_size = shingle_size
+        self._hasher = MinHasher(num_perm=num_perm, seed=_SEED, hashfunc=hashfunc)
+        self._lsh = BandIndex(bands=bands, rows=rows, seed=_SEED)
+        self._entries: dict[str, _Entry] = {}
+        self._by_slot: dict[int, _Entry] = {}
+        self._by_url: dict[str, _Entry] = {}
+        self._by_text: dict[str, _Entry] = {}
+        self._orphan_refs: dict[str, int] = {}
+        self._heap: list[tuple[datetime, int, str]] = []
+        self._seq = 0
+
+    # ----------------------------------------------------------------------------------- fingerprint
+
+    def fingerprint(self, article: RawArticle) -> Fingerprint:
+        """The article's fingerprint: body text hash and signature (none for a short body)."""
+        words = _WORD_RE.findall(normalize_for_matching(article.content or article.summary))
+        text_hash, signature = "", b""
+        if len(words) >= MIN_TOKENS:
+            text_hash = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).hexdigest()
+            signature = self._hasher.signature(words, shingle_size=self.shingle_size)
+        return Fingerprint(
+            article_id=article.id,
+            outlet=article.outlet,
+            url=article.url,
+            canonical_url=article.canonical_url,
+            published=article.published,
+            text_hash=text_hash,
+            signature=signature,
+        )
+
+    # ------------------------------------------------------------------------------------------ check
+
+    def check(self, fingerprint: Fingerprint) -> Verdict:
+        """Whether ``fingerprint`` copies a remembered article; does not change the state."""
+        known = self._entries.get(fingerprint.article_id)
+        if known is not None:
+            if known.fingerprint.canonical_url == fingerprint.canonical_url:
+                return self._replay(fingerprint, known)
+            return Verdict(fingerprint, self._root(known).fingerprint, 1.0, "id")
+        for method, index, key in (
+            ("url", self._by_url, fingerprint.canonical_url),
+            ("text_hash", self._by_text, fingerprint.text_hash),
+        ):
+            match = index.get(key) if key else None
+            if match is not None and self._near(match, fingerprint):
+                return Verdict(fingerprint, self._root(match).fingerprint, 1.0, cast(Method, method))
+        if fingerprint.signature:
+            best, score = self._closest(fingerprint)
+            if best is not None and score >= self.threshold:
+                return Verdict(fingerprint, self._root(best).fingerprint, score, "minhash")
+        return Verdict(fingerprint, None, 0.0, None)
+
+    def _replay(self, fingerprint: Fingerprint, known: _Entry) -> Verdict:
+        original = self._root(known).fingerprint if known.original_id is not None else None
+        return Verdict(fingerprint, original, known.similarity, known.method, redelivery=True)
+
+    def _root(self, entry: _Entry) -> _Entry:
+        if entry.original_id is None:
+            return entry
+        root = self._entries.get(entry.original_id)
+        if root is None:
+            raise DedupeStateError(
+                f"article {entry.fingerprint.article_id} is remembered as a duplicate of "
+                f"{entry.original_id}, which is not in the window state; add the original's fingerprint "
+                "before checking (restore every row of the dedupe table first)"
+            )
+        return root
+
+    def _near(self, entry: _Entry, fingerprint: Fingerprint) -> bool:
+        return entry.matchable and abs(entry.fingerprint.published - fingerprint.published) <= self.window
+
+    def _closest(self, fingerprint: Fingerprint) -> tuple[_Entry | None, float]:
+        best: _Entry | None = None
+        score = -1.0
+        for slot in self._lsh.query(fingerprint.signature):
+            entry = self._by_slot[slot]
+            if not self._near(entry, fingerprint):
+                continue
+            value = similarity(entry.fingerprint.signature, fingerprint.signature)
+            if value > score:  # ties keep the earliest slot: deterministic
+                best, score = entry, value
+        return best, score
+
+    # -------------------------------------------------------------------------------------- remember
+
+    def add(
+        self,
+        fingerprint: Fingerprint,
+        *,
+        duplicate_of: str | None = None,
+        similarity: float = 1.0,
+        method: str | None = None,
+    ) -> None:
+        """Remember an article (an original, or a duplicate of ``duplicate_of`` found by ``method``).
+
+        Also restores state after a restart, in any order: a duplicate may be added before its original.
+        Adding a remembered id again changes nothing.
+        """
+        if fingerprint.article_id in self._entries:
+            return
+        if duplicate_of is None:
+            entry = _Entry(fingerprint, None, 0.0, None)
+        else:
+            if method not in _METHODS:
+                raise DedupeStateError(
+                    f"article {fingerprint.article_id}: duplicate method {method!r} is not one of {_METHODS}"
+                )
+            if duplicate_of == fingerprint.article_id:
+                raise DedupeStateError(f"article {duplicate_of} cannot be a duplicate of itself")
+            root = self._entries.get(duplicate_of)
+            root_id = duplicate_of if root is None or root.original_id is None else root.original_id
+            entry = _Entry(fingerprint, root_id, similarity, method)
+        self._remember(entry)
+
+    def _remember(self, entry: _Entry) -> None:
+        fp = entry.fingerprint
+        self._seq += 1
+        entry.seq = self._seq
+        self._entries[fp.article_id] = entry
+        entry.refs = self._orphan_refs.pop(fp.article_id, 0)
+        if entry.original_id is not None:
+            root = self._entries.get(entry.original_id)
+            if root is not None:
+                root.refs += 1
+            else:  # restoring: the original comes later
+                self._orphan_refs[entry.original_id] = self._orphan_refs.get(entry.original_id, 0) + 1
+        self._by_url.setdefault(fp.canonical_url, entry)
+        if fp.text_hash:
+            self._by_text.setdefault(fp.text_hash, entry)
+        if fp.signature:
+            if len(fp.signature) != 2 * self.num_perm:
+                raise DedupeStateError(
+                    f"article {fp.article_id}: signature has {len(fp.signature) // 2} values, this deduper "
+                    f"uses num_perm={self.num_perm}; rebuild the dedupe table or set the same num_perm"
+                )
+            entry.slot = self._seq
+            self._by_slot[entry.slot] = entry
+            self._lsh.add(entry.slot, fp.signature)
+        heapq.heappush(self._heap, (fp.published, self._seq, fp.article_id))
+
+    def observe(self, article: RawArticle) -> Verdict:
+        """Fingerprint, check and remember ``article``; a redelivery changes nothing."""
+        verdict = self.check(self.fingerprint(article))
+        if not verdict.redelivery and verdict.method != "id":
+            original = verdict.original.article_id if verdict.original is not None else None
+            self.add(verdict.fingerprint, duplicate_of=original, similarity=verdict.similarity,
+                     method=verdict.method)  # fmt: skip
+        return verdict
+
+    # ---------------------------------------------------------------------------------------- expire
+
+    def expire(self, now: datetime) -> list[str]:
+        """Forget articles published before ``now - window``; return their ids, oldest first.
+
+        An original that a remembered duplicate points to stops matching but is kept (and returned later,
+        when its last duplicate goes), so a redelivered duplicate still gets its first verdict.
+        """
+        horizon = now - self.window
+        gone: list[str] = []
+        while self._heap and self._heap[0][0] < horizon:
+            _, seq, article_id = heapq.heappop(self._heap)
+            entry = self._entries.get(article_id)
+            if entry is None or entry.seq != seq:
+                continue
+            self._unindex(entry)
+            if entry.refs == 0:
+                self._forget(entry, gone)
+        return gone
+
+    def _unindex(self, entry: _Entry) -> None:
+        entry.matchable = False
+        fp = entry.fingerprint
+        if self._by_url.get(fp.canonical_url) is entry:
+            del self._by_url[fp.canonical_url]
+        if fp.text_hash and self._by_text.get(fp.text_hash) is entry:
+            del self._by_text[fp.text_hash]
+        if entry.slot >= 0:
+            self._lsh.remove(entry.slot)
+            del self._by_slot[entry.slot]
+            entry.slot = -1
+
+    def _forget(self, entry: _Entry, gone: list[str]) -> None:
+        del self._entries[entry.fingerprint.article_id]
+        gone.append(entry.fingerprint.article_id)
+        if entry.original_id is None:
+            return
+        root = self._entries.get(entry.original_id)
+        if root is None:
+            left = self._orphan_refs.pop(entry.original_id, 0) - 1
+            if left > 0:
+                self._orphan_refs[entry.original_id] = left
+        else:
+            root.refs -= 1
+            if root.refs == 0 and not root.matchable:
+                self._forget(root, gone)
+
+    # ---------------------------------------------------------------------------------------- sizing
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._entries
+
+    @property
+    def index_nbytes(self) -> int:
+        """Bytes of the LSH band index arrays (for the window-state benchmark)."""
+        return self._lsh.nbytes

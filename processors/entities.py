@@ -1,0 +1,338 @@
+"""People and organisations by rules (pure), with spelling variants merged by fuzzy matching.
+
+Rules, applied to the raw text split at punctuation:
+
+* **organisation patterns**: a head word (وزارة، هيئة، منظمة، حزب، جيش، حركة، جبهة، مجلس ...) followed by one
+  to three definite words (وزارة الدفاع، جيش الفتح، مجلس الأمن الدولي);
+* **quoted names**: «…» or "…" of one to four words, kept when they start with a head word or follow a cue
+  word (تنظيم «داعش»، وكالة «رويترز»، موقع «كلنا شركاء»); a quoted phrase after neither is a quotation;
+* **titles**: a title word (الرئيس، وزير، المبعوث، الأمين العام ...) with its complements (الفرنسي، الخارجية)
+  followed by a name of one to four words (الرئيس الفرنسي فرنسوا هولاند → فرنسوا هولاند).
+
+Variants (دي ميستورا / دي مستورا, ستيفان دي مستورا) are merged when their letters agree closely (rapidfuzz
+ratio on the normalised form >= ``FUZZY_THRESHOLD``) or one is the other's last words. The canonical name of
+a group is, first, the name of the :class:`KnownNames` entry it matches (processors/data/names.json: curated
+people and organisations of Arab news with their spellings, matched with the same fuzzy rule), so two
+workers that see different spellings in different articles emit the same name; otherwise it is chosen by
+:func:`canonical_name` from the group's spellings alone (longest, then code-point order), never from the
+text order. :func:`name_key` (a consonant skeleton) lets later stages compare names across articles.
+
+>>> [(e.name, e.type) for e in extract_entities("وقال المبعوث الدولي ستيفان دي مستورا إن «جيش الفتح» تقدم")]
+[('ستيفان دي مستورا', 'person'), ('جيش الفتح', 'organisation')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Final, Literal
+
+from rapidfuzz import fuzz, process
+
+from contracts.schemas import Entity
+
+from .analyzed_text import AnalyzedText
+from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_for_matching
+from .errors import EnrichmentError
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "KnownNames",
+    "canonical_name",
+    "extract_entities",
+    "merge_variants",
+    "name_key",
+]
+
+FUZZY_THRESHOLD: Final = 88.0
+_RESOLVED_CACHE_SIZE: Final = 1 << 14
+_MAX_NAME_WORDS: Final = 4
+
+
+@lru_cache(maxsize=1 << 17)
+def _norm(word: str) -> str:
+    """:func:`normalize_for_matching`, cached: every word of every article passes here."""
+    return normalize_for_matching(word)
+
+
+def _norm_set(words: str) -> frozenset[str]:
+    return frozenset(normalize_for_matching(w) for w in words.split())
+
+
+ORG_HEADS: Final = _norm_set(
+    "وزارة هيئة منظمة حزب جيش حركة جبهة مجلس وكالة جمعية اتحاد جامعة مؤسسة شركة بنك مصرف لجنة صندوق "
+    "مرصد المرصد الجيش الحرس قوات تحالف التحالف محكمة مستشفى نادي صحيفة قناة الأمم الامم"
+)
+#: Words that announce a quoted organisation name without being part of it.
+ORG_CUES: Final = _norm_set("تنظيم وكالة موقع صحيفة قناة منظمة شركة حركة جماعة فصيل مجموعة نادي حزب شبكة")
+TITLES: Final = _norm_set(
+    "الرئيس رئيس الملك الأمير أمير وزير الوزير المبعوث مبعوث الأمين الشيخ الدكتور د المتحدث الناطق "
+    "السفير سفير القائد قائد مدير المدير نائب ولي العقيد العميد اللواء الفريق المقدم الرقيب النقيب "
+    "المستشار مستشار الملكة السيناتور المرشد المفتي مفتي الإمام البابا الجنرال"
+)
+#: Words that can follow a title without being the name (العام، الخارجية ...): definite words, titles,
+#: and these honorifics.
+_HONORIFICS: Final = _norm_set("صاحب السمو الملكي سمو معالي فخامة جلالة سماحة")
+_NAME_JOINERS: Final = _norm_set("بن ابن بنت أبو ابو أبي عبد عبدال دي دو فان آل")
+_STOP: Final = frozenset(normalize_for_matching(w) for w in STOPWORDS | NEWS_STOPWORDS_SET)
+_QUOTED_RE: Final = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,60}?)\s*[»\"”]")
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+_VOWELS: Final = str.maketrans("", "", "اوي")
+#: Words where a rule can start (an organisation head or a title); the rules look only there.
+_TRIGGERS: Final = ORG_HEADS | TITLES
+_TIME_WORDS: Final = _norm_set("اليوم أمس الماضي الماضية الحالي الحالية المقبل المقبلة الجاري الأخير الأخيرة")
+
+
+@lru_cache(maxsize=1 << 14)
+def name_key(name: str) -> str:
+    """The consonant skeleton of a name: normalised, long vowels (ا و ي) dropped, for grouping spellings.
+
+    >>> name_key("دي ميستورا") == name_key("دي مستورا")
+    True
+    """
+    return " ".join(w.translate(_VOWELS) or w for w in normalize_for_matching(name).split())
+
+
+def canonical_name(spellings: Iterable[str]) -> str:
+    """The canonical spelling of a group: longest first, then smallest in code-point order (order-free).
+
+    >>> canonical_name(["دي مستورا", "ستيفان دي ميستورا", "ستيفان دي مستورا"])
+    'ستيفان دي ميستورا'
+    """
+    return min(set(spellings), key=lambda s: (-len(s.split()), -len(s), s))
+
+
+@lru_cache(maxsize=1 << 16)
+def _similar(a: str, b: str) -> bool:
+    na, nb = _norm(a), _norm(b)
+    if na == nb or fuzz.ratio(na, nb) >= FUZZY_THRESHOLD or name_key(a) == name_key(b):
+        return True
+    short, long = sorted((na.split(), nb.split()), key=len)
+    # "دي مستورا" is the tail of "ستيفان دي ميستورا" (with the variant spelling): surname mentions.
+    tail = " ".join(long[-len(short) :])
+    return len(short) >= 1 and len(short) < len(long) and fuzz.ratio(" ".join(short), tail) >= FUZZY_THRESHOLD
+
+
+class KnownNames:
+    """Curated canonical names with their spellings; :meth:`resolve` maps a spelling to its canonical name.
+
+    >>> KnownNames.load().resolve("ستيفان دي مستورا")
+    'ستيفان دي ميستورا'
+    >>> KnownNames([{"name": "داعش", "type": "organisation", "variants": []}]).resolve("هولاند") is None
+    True
+    """
+
+    def __init__(self, entries: Iterable[Mapping[str, object]]) -> None:
+        self._by_norm: dict[str, str] = {}
+        self.types: dict[str, Literal["person", "organisation"]] = {}
+        for entry in entries:
+            name, kind, variants = entry.get("name"), entry.get("type"), entry.get("variants", [])
+            if (
+                not isinstance(name, str)
+                or kind not in ("person", "organisation")
+                or not isinstance(variants, list)
+            ):
+                raise EnrichmentError(
+                    f"known name {dict(entry)!r:.120}: needs name, type and a variants list"
+                )
+            self.types[name] = "person" if kind == "person" else "organisation"
+            for spelling in (name, *map(str, variants)):
+                self._by_norm.setdefault(normalize_for_matching(spelling), name)
+        self._first = frozenset(key.split(" ", 1)[0] for key in self._by_norm)
+        self._spellings = list(self._by_norm)
+        self._names = list(self._by_norm.values())
+        self._resolved: dict[str, str | None] = {}
+
+    @classmethod
+    def load(cls) -> KnownNames:
+        """The packaged list (processors/data/names.json)."""
+        try:
+            data = json.loads(resources.files("processors").joinpath("data/names.json").read_bytes())
+        except (OSError, ValueError) as exc:
+            raise EnrichmentError(f"processors/data/names.json cannot be read: {exc}") from None
+        return cls(data["names"])
+
+    def find(self, text: str) -> list[str]:
+        """Spellings of known names written out in ``text`` (word n-grams of up to four words).
+
+        >>> KnownNames.load().find("ونقلت وسائل إعلام عن دي ميستورا قوله")
+        ['دي ميستورا']
+        """
+        return self.find_in(AnalyzedText.of(text))
+
+    def find_in(self, analysed: AnalyzedText) -> list[str]:
+        """:meth:`find` on a text already analysed; a name never runs across punctuation.
+
+        >>> KnownNames.load().find_in(AnalyzedText.of("قال دي مستورا"))
+        ['دي مستورا']
+        """
+        return self._find(analysed.item_texts, analysed.item_norms)
+
+    def _find(self, words: Sequence[str], norms: Sequence[str]) -> list[str]:
+        first_words = self._first
+        found = []
+        for i in [i for i, norm in enumerate(norms) if norm in first_words]:
+            for size in range(min(_MAX_NAME_WORDS, len(norms) - i), 0, -1):
+                if " ".join(norms[i : i + size]) in self._by_norm:
+                    found.append(" ".join(words[i : i + size]))
+                    break
+        return list(dict.fromkeys(found))
+
+    def resolve(self, spelling: str) -> str | None:
+        """The canonical name whose spelling is within the fuzzy threshold (best score, then smallest)."""
+        if spelling in self._resolved:
+            return self._resolved[spelling]
+        if len(self._resolved) > _RESOLVED_CACHE_SIZE:
+            self._resolved.clear()
+        norm = normalize_for_matching(spelling)
+        found = self._by_norm.get(norm)
+        if found is None:
+            matches = process.extract(
+                norm, self._spellings, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+            )
+            best = min(((-score, self._names[i]) for _, score, i in matches), default=None)
+            found = best[1] if best else None
+        self._resolved[spelling] = found
+        return found
+
+
+def merge_variants(names: Sequence[str]) -> list[list[str]]:
+    """Group spellings of one name (single link), groups in order of first appearance.
+
+    >>> merge_variants(["ستيفان دي ميستورا", "الأسد", "دي مستورا", "دي ميستورا"])
+    [['ستيفان دي ميستورا', 'دي مستورا', 'دي ميستورا'], ['الأسد']]
+    """
+    groups: list[list[str]] = []
+    for name in names:
+        joined = [g for g in groups if any(_similar(name, other) for other in g)]
+        merged = [x for g in joined for x in g] + [name]
+        groups = [g for g in groups if g not in joined]
+        groups.append(merged)
+    order = {n: i for i, n in enumerate(names)}
+    return sorted(groups, key=lambda g: min(order[x] for x in g))
+
+
+def _is_definite(norm: str) -> bool:
+    return norm.startswith("ال") and len(norm) > 3 and norm not in _STOP
+
+
+def _org_at(words: Sequence[str], norms: Sequence[str], i: int) -> int:
+    """Length of the organisation name starting at ``i`` (0 if none)."""
+    if norms[i] not in ORG_HEADS:
+        return 0
+    j = i + 1
+    while (
+        j < len(words)
+        and j - i <= 2
+        and norms[j] not in _TIME_WORDS
+        and (_is_definite(norms[j]) or norms[j] == "الله")
+    ):
+        j += 1
+    return j - i if j - i >= 2 else 0
+
+
+def _person_at(words: Sequence[str], norms: Sequence[str], i: int) -> tuple[int, int]:
+    """(start, end) of the name after a title at ``i`` ((0, 0) if none)."""
+    if norms[i] not in TITLES:
+        return 0, 0
+    j = i + 1
+    while j < len(words) and (
+        norms[j] in TITLES or norms[j] in _HONORIFICS or (_is_definite(norms[j]) and j - i <= 3)
+    ):
+        j += 1
+    start = j
+    while j < len(words) and j - start < _MAX_NAME_WORDS:
+        norm = norms[j]
+        if norm in _STOP or norm in TITLES or norm in ORG_HEADS or (j == start and _is_definite(norm)):
+            break
+        if len(norm) < 2 and norm not in _NAME_JOINERS:
+            break
+        j += 1
+    while j > start and norms[j - 1] in _NAME_JOINERS:
+        j -= 1
+    return (start, j) if j - start >= 2 else (0, 0)
+
+
+def _quoted(text: str) -> list[tuple[str, Literal["person", "organisation"]]]:
+    out: list[tuple[str, Literal["person", "organisation"]]] = []
+    for match in _QUOTED_RE.finditer(text):
+        words = _WORD_RE.findall(match.group(1))
+        if not 1 <= len(words) <= _MAX_NAME_WORDS:
+            continue
+        before = _WORD_RE.findall(text[max(0, match.start() - 30) : match.start()])
+        cue = _norm(before[-1]) if before else ""
+        head = _norm(words[0])
+        if head in ORG_HEADS or cue in ORG_CUES:
+            out.append((" ".join(words), "organisation"))
+        elif cue in TITLES and len(words) >= 2:
+            out.append((" ".join(words), "person"))
+    return out
+
+
+def extract_entities(
+    text: str, *, known: KnownNames | None = None, analysed: AnalyzedText | None = None
+) -> list[Entity]:
+    """People and organisations of ``text``, spelling variants merged, in order of first mention.
+
+    ``analysed`` is ``AnalyzedText.of(text)`` when the caller has it already.
+
+    >>> [e.name for e in extract_entities("دعا دي ميستورا ... وقال المبعوث ستيفان دي مستورا إن الحل سياسي")]
+    ['ستيفان دي مستورا']
+    """
+    analysed = analysed or AnalyzedText.of(text)
+    words, norms = analysed.item_texts, analysed.item_norms
+    found: list[tuple[str, Literal["person", "organisation"]]] = []
+    free = 0  # the first position not inside a name found already
+    for i in [i for i, norm in enumerate(norms) if norm in _TRIGGERS]:
+        if i < free:
+            continue
+        length = _org_at(words, norms, i)
+        if length:
+            found.append((" ".join(words[i : i + length]), "organisation"))
+            free = i + length
+            continue
+        start, end = _person_at(words, norms, i)
+        if end:
+            found.append((" ".join(words[start:end]), "person"))
+            free = end
+    found.extend(_quoted(text))
+    if known is not None:
+        found.extend((name, known.types[known.resolve(name) or name]) for name in known._find(words, norms))
+    found += _surname_mentions(text, [n for n, t in found if t == "person"])
+    return _canonical(found, known)
+
+
+def _surname_mentions(
+    text: str, people: Sequence[str]
+) -> list[tuple[str, Literal["person", "organisation"]]]:
+    """Later bare mentions of a known person's last words (دي ميستورا after ستيفان دي ميستورا)."""
+    out: list[tuple[str, Literal["person", "organisation"]]] = []
+    for person in people:
+        words = person.split()
+        for size in (2, 1):
+            if len(words) > size and len(words[-size]) > 2:
+                tail = " ".join(words[-size:])
+                if normalize_for_matching(tail) not in _STOP and tail in text:
+                    out.append((tail, "person"))
+                    break
+    return out
+
+
+def _canonical(
+    found: Sequence[tuple[str, Literal["person", "organisation"]]], known: KnownNames | None
+) -> list[Entity]:
+    names = list(dict.fromkeys(n for n, _ in found))
+    types = {n: t for n, t in reversed(found)}
+    out: list[Entity] = []
+    for group in merge_variants(names):
+        kinds = [types[n] for n in group]
+        kind: Literal["person", "organisation"] = "organisation" if "organisation" in kinds else "person"
+        resolved = sorted({r for n in group if known is not None and (r := known.resolve(n)) is not None})
+        if resolved:
+            out.append(Entity(name=resolved[0], type=known.types[resolved[0]] if known else kind))
+        else:
+            out.append(Entity(name=canonical_name(group), type=kind))
+    return list({(e.name, e.type): e for e in out}.values())

@@ -1,0 +1,257 @@
+"""MinHash signatures over word shingles and a compact LSH band index. Pure: numpy and hashlib only.
+
+Why not datasketch: its ``MinHashLSH`` keeps a Python ``dict`` of tuple keys to ``set`` buckets per band,
+several hundred bytes per article and band, which breaks the 1 KB-per-article window budget; and its
+``MinHash.update`` hashes every shingle with SHA-1 in Python. Here (see ``benchmarks/dedupe.py``):
+
+- each *word* is hashed once (``hashfunc``, BLAKE2b by default, cached), a shingle's hash combines the hashes
+  of its words (polynomial mod 2**64, then the splitmix64 finaliser), all in numpy;
+- the ``num_perm`` permutations are seeded multiply-shift hashes ``(a * x + b) mod 2**64 >> 32``;
+- a signature keeps the low 16 bits of each minimum (b-bit MinHash, Li & König 2010): two bytes per
+  permutation, and the chance that two different minima agree is 2**-16, negligible beside the sampling error;
+- :class:`BandIndex` stores one 32-bit key and one 32-bit slot per band and article in sorted numpy arrays,
+  with a small append buffer merged in when it grows (8 bytes per band entry).
+
+>>> hasher = MinHasher(num_perm=64, seed=7)
+>>> words = "قال المتحدث الرسمي باسم وزارة الداخلية ان الجهات الامنية تمكنت".split()
+>>> sig = hasher.signature(words, shingle_size=5)
+>>> len(sig), similarity(sig, hasher.signature(words, shingle_size=5))
+(128, 1.0)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["BandIndex", "MinHasher", "blake2b_64", "similarity"]
+
+U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+
+_SIG_DTYPE: Final = np.dtype("<u2")
+_SHINGLE_BASE: Final = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial base combining word hashes
+_MIX1: Final = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2: Final = np.uint64(0x94D049BB133111EB)
+_WORD_CACHE: Final = 1 << 18
+
+
+def blake2b_64(data: bytes) -> int:
+    """The default word hash: the first 8 bytes of BLAKE2b, as an unsigned little-endian int.
+
+    >>> blake2b_64("دمشق".encode()) == blake2b_64("دمشق".encode())
+    True
+    >>> 0 <= blake2b_64(b"x") < 2**64
+    True
+    """
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def _splitmix(x: U64) -> U64:
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard: the share of positions where two signatures of the same length agree.
+
+    >>> similarity(b"\\x01\\x00\\x02\\x00", b"\\x01\\x00\\x03\\x00")
+    0.5
+    >>> similarity(b"", b"")
+    0.0
+    """
+    if len(a) != len(b):
+        raise ValueError(f"signatures differ in length ({len(a)} and {len(b)} bytes); use one num_perm")
+    if not a:
+        return 0.0
+    x = np.frombuffer(a, dtype=_SIG_DTYPE)
+    y = np.frombuffer(b, dtype=_SIG_DTYPE)
+    return float(np.count_nonzero(x == y)) / x.size
+
+
+class _WordHashes(dict[str, int]):
+    """Word -> 64-bit hash, computed on first use (a dict lookup is the fast path)."""
+
+    def __init__(self, func: Callable[[bytes], int]) -> None:
+        super().__init__()
+        self._func = func
+
+    def __missing__(self, word: str) -> int:
+        value = self._func(word.encode("utf-8")) & 0xFFFFFFFFFFFFFFFF
+        self[word] = value
+        return value
+
+
+class MinHasher:
+    """Seeded MinHash over word shingles; the same seed and ``hashfunc`` give the same signatures anywhere.
+
+    >>> h = MinHasher(num_perm=4, seed=1)
+    >>> h.signature([], shingle_size=5)
+    b''
+    >>> h.signature(["a", "b"], shingle_size=5) == h.signature(["a", "b"], shingle_size=5)
+    True
+    """
+
+    def __init__(
+        self, *, num_perm: int = 128, seed: int = 1, hashfunc: Callable[[bytes], int] | None = None
+    ) -> None:
+        if num_perm < 1:
+            raise ValueError(f"num_perm must be >= 1, got {num_perm}")
+        self.num_perm = num_perm
+        rng = np.random.Generator(np.random.PCG64(seed))
+        high = np.iinfo(np.uint64).max
+        self._a = rng.integers(1, high, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
+        self._b = rng.integers(0, high, size=num_perm, dtype=np.uint64, endpoint=True)
+        self._hashfunc = hashfunc or blake2b_64
+        self._words = _WordHashes(self._hashfunc)
+
+    def shingle_hashes(self, words: Sequence[str], shingle_size: int) -> U64:
+        """64-bit hashes of the distinct-by-position word shingles; fewer words than ``shingle_size`` give
+        one shingle, no words give none.
+
+        >>> MinHasher(num_perm=2).shingle_hashes(["a", "b", "c"], shingle_size=2).shape
+        (2,)
+        """
+        if shingle_size < 1:
+            raise ValueError(f"shingle_size must be >= 1, got {shingle_size}")
+        if not words:
+            return np.empty(0, dtype=np.uint64)
+        if len(self._words) > _WORD_CACHE:
+            self._words.clear()
+        word_hashes = np.fromiter(map(self._words.__getitem__, words), dtype=np.uint64, count=len(words))
+        n = min(shingle_size, len(words))
+        count = len(words) - n + 1
+        acc = word_hashes[:count].copy()
+        for offset in range(1, n):
+            acc = acc * _SHINGLE_BASE + word_hashes[offset : offset + count]
+        return _splitmix(acc)
+
+    def signature(self, words: Sequence[str], *, shingle_size: int) -> bytes:
+        """The signature of ``words``' shingles: ``num_perm`` little-endian uint16 (b'' for no words)."""
+        hashes = self.shingle_hashes(words, shingle_size)
+        if hashes.size == 0:
+            return b""
+        mins = ((np.multiply.outer(hashes, self._a) + self._b) >> np.uint64(32)).min(axis=0)
+        return bytes(mins.astype(_SIG_DTYPE).tobytes())
+
+
+class BandIndex:
+    """LSH over signatures: ``bands`` bands of ``rows`` positions; two signatures that agree on every
+    position of at least one band are candidates. Slots are the caller's integer handles (0 .. 2**31-1).
+
+    Memory: 8 bytes per (article, band) in sorted arrays, plus a dict buffer of at most
+    ``max(buffer_min, entries / 64)`` entries, merged in linear time. Removal is lazy: removed slots are
+    filtered at query time and dropped at the next merge. The caller adds each slot once.
+
+    >>> index = BandIndex(bands=2, rows=2)
+    >>> index.add(5, bytes(range(8)))
+    >>> index.query(bytes(range(4)) + bytes(4)), index.query(bytes(8))
+    ([5], [])
+    """
+
+    def __init__(self, *, bands: int, rows: int, seed: int = 1, buffer_min: int = 4096) -> None:
+        if bands < 1 or rows < 1:
+            raise ValueError(f"bands and rows must be >= 1, got bands={bands}, rows={rows}")
+        self.bands = bands
+        self.rows = rows
+        rng = np.random.Generator(np.random.PCG64(seed ^ 0x5EED))
+        self._mult = rng.integers(1, 2**63, size=(bands, rows), dtype=np.uint64) | np.uint64(1)
+        self._salt = rng.integers(0, 2**63, size=bands, dtype=np.uint64)
+        self._keys: U32 = np.empty(0, dtype=np.uint32)
+        self._slots: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self._buffer: dict[int, list[int]] = {}
+        self._buffered = 0
+        self._removed: set[int] = set()
+        self._count = 0
+        self._buffer_min = buffer_min
+
+    def keys(self, signature: bytes) -> U32:
+        """The band keys of a signature (one uint32 per band)."""
+        values = np.frombuffer(signature, dtype=_SIG_DTYPE)
+        need = self.bands * self.rows
+        if values.size < need:
+            raise ValueError(f"signature has {values.size} values; bands x rows needs {need}")
+        grid = values[:need].astype(np.uint64).reshape(self.bands, self.rows)
+        mixed = _splitmix((grid * self._mult).sum(axis=1, dtype=np.uint64) + self._salt)
+        return (mixed >> np.uint64(32)).astype(np.uint32)
+
+    def add(self, slot: int, signature: bytes) -> None:
+        """Index ``signature`` under ``slot`` (a slot not added before, nor removed)."""
+        self._count += 1
+        for key in self.keys(signature).tolist():
+            bucket = self._buffer.get(key)
+            if bucket is None:
+                self._buffer[key] = [slot]
+            else:
+                bucket.append(slot)
+        self._buffered += self.bands
+        if self._buffered > max(self._buffer_min, self._keys.size // 64):
+            self._merge()
+
+    def remove(self, slot: int) -> None:
+        """Forget ``slot``; its entries are filtered from now on and dropped at the next merge."""
+        if slot not in self._removed:
+            self._count -= 1
+            self._removed.add(slot)
+
+    def query(self, signature: bytes) -> list[int]:
+        """Slots (not removed) sharing at least one band key with ``signature``, in ascending order."""
+        found: set[int] = set()
+        keys = self.keys(signature)
+        if self._keys.size:
+            lo = np.searchsorted(self._keys, keys, side="left")
+            hi = np.searchsorted(self._keys, keys, side="right")
+            for start, end in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
+                found.update(self._slots[start:end].tolist())
+        if self._buffer:
+            for key in keys.tolist():
+                bucket = self._buffer.get(key)
+                if bucket is not None:
+                    found.update(bucket)
+        return sorted(found - self._removed)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the index arrays and buffers (and the set of slots removed since the last merge)."""
+        return int(
+            self._keys.nbytes
+            + self._slots.nbytes
+            + sys.getsizeof(self._buffer)
+            + sum(sys.getsizeof(bucket) for bucket in self._buffer.values())
+            + 32 * (len(self._buffer) + self._buffered)  # the int objects of keys and slots, at most
+            + sys.getsizeof(self._removed)
+        )
+
+    def _merge(self) -> None:
+        buf_keys = np.fromiter(
+            (key for key, bucket in self._buffer.items() for _ in bucket), dtype=np.uint32, count=self._buffered
+        )
+        buf_slots = np.fromiter(
+            (slot for bucket in self._buffer.values() for slot in bucket), dtype=np.int32, count=self._buffered
+        )
+        order = np.argsort(buf_keys, kind="stable")
+        buf_keys, buf_slots = buf_keys[order], buf_slots[order]
+        keys, slots = self._keys, self._slots
+        if self._removed:
+            gone = np.fromiter(self._removed, dtype=np.int32, count=len(self._removed))
+            keep = ~np.isin(slots, gone)
+            keys, slots = keys[keep], slots[keep]
+            keep_buf = ~np.isin(buf_slots, gone)
+            buf_keys, buf_slots = buf_keys[keep_buf], buf_slots[keep_buf]
+            self._removed.clear()
+        at = np.searchsorted(keys, buf_keys, side="right")
+        self._keys = np.insert(keys, at, buf_keys)
+        self._slots = np.insert(slots, at, buf_slots)
+        self._buffer = {}
+        self._buffered = 0

@@ -1,0 +1,230 @@
+"""The processing stages the Faust agents run, one message at a time. Pure: no Faust, no Kafka.
+
+A stage takes the bytes of one message and returns a :class:`StageResult`: records to emit (to a logical
+output) and table entries to write. The agents in :mod:`processors.app` only move bytes between Kafka and
+these stages, so everything here is testable without services, and ``khabar eval`` runs the same code.
+
+Every input ends in exactly one logical output or in the dead letters; a redelivered input (at-least-once,
+after a worker restart) produces the same outputs again, which the idempotent sinks absorb.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Final, Literal, TypeVar
+
+from contracts.errors import SchemaError
+from contracts.schemas import (
+    ClusteredArticle,
+    Duplicate,
+    EnrichedArticle,
+    RawArticle,
+    Record,
+    decode,
+    encode,
+)
+from processors.deadletters import Source, dead_letter
+from processors.dedupe import Deduper, Fingerprint, Verdict
+from processors.enrich import Enricher
+from processors.stories import StoryClusterer
+
+__all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "read"]
+
+Output = Literal["unique", "duplicates", "enriched", "clustered", "stories", "deadletter"]
+
+
+@dataclass(slots=True)
+class StageResult:
+    """What one message produced: ``(output, key, value)`` emits and table writes (``None`` deletes)."""
+
+    emits: list[tuple[Output, str, bytes]] = field(default_factory=list)
+    writes: dict[str, bytes | None] = field(default_factory=dict)
+
+    def emit(self, output: Output, key: str, record: Record) -> None:
+        self.emits.append((output, key, encode(record)))
+
+
+R = TypeVar("R", bound=Record)
+
+
+def read(payload: bytes | None, expected: type[R]) -> R:
+    """Decode ``payload`` as ``expected``; a missing payload is a :class:`SchemaError` too."""
+    if payload is None:
+        raise SchemaError(f"{expected.KIND}: the message has no value (a tombstone)")
+    return decode(payload, expected)
+
+
+def _poison(stage: str, error: Exception, payload: bytes | None, source: Source) -> StageResult:
+    result = StageResult()
+    result.emit("deadletter", source.key or "", dead_letter(stage, error, payload, source))
+    return result
+
+
+# ------------------------------------------------------------------------------------------------- dedupe
+
+_SEP: Final = b"\n"
+
+
+def _pack(verdict: Verdict) -> bytes:
+    head = {"d": verdict.original.article_id if verdict.original else None, "s": verdict.similarity}
+    head["m"] = verdict.method
+    return json.dumps(head, separators=(",", ":")).encode() + _SEP + verdict.fingerprint.to_bytes()
+
+
+def _unpack(entry: bytes) -> tuple[Fingerprint, str | None, float, str | None]:
+    head, _, body = entry.partition(_SEP)
+    meta = json.loads(head)
+    return Fingerprint.from_bytes(body), meta["d"], float(meta["s"]), meta["m"]
+
+
+class DedupeStage:
+    """Exact and near-duplicate detection over one global window (one partition, see docs/architecture.md).
+
+    Unique articles go to ``unique`` (for enrichment), duplicates to ``duplicates`` as a ``duplicate_of``
+    relation. The window's entries are the table: one per article id, deleted when the article expires.
+    """
+
+    name: Final = "dedupe"
+
+    def __init__(self, deduper: Deduper, *, expire_every: int = 256) -> None:
+        self._deduper = deduper
+        self._expire_every = expire_every
+        self._seen = 0
+        self._clock: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._deduper)
+
+    def restore(self, entries: Iterable[bytes]) -> None:
+        """Rebuild the window from table entries: originals first, then duplicates, in publish order."""
+        unpacked = sorted(
+            (_unpack(entry) for entry in entries),
+            key=lambda item: (item[1] is not None, item[0].published, item[0].article_id),
+        )
+        for fingerprint, original, similarity, method in unpacked:
+            if fingerprint.article_id not in self._deduper:
+                self._deduper.add(fingerprint, duplicate_of=original, similarity=similarity, method=method)
+
+    def process(self, payload: bytes | None, source: Source, *, now: datetime | None = None) -> StageResult:
+        try:
+            article = read(payload, RawArticle)
+        except SchemaError as exc:
+            return _poison(self.name, exc, payload, source)
+        verdict = self._deduper.observe(article)
+        result = StageResult()
+        if not verdict.redelivery:
+            result.writes[article.id] = _pack(verdict)
+        if verdict.is_duplicate and verdict.original is not None:
+            original = verdict.original
+            relation = Duplicate(
+                article_id=article.id,
+                duplicate_of=original.article_id,
+                outlet=article.outlet,
+                original_outlet=original.outlet,
+                url=article.url,
+                similarity=min(1.0, max(0.0, verdict.similarity)),
+                method=verdict.method or "minhash",
+                detected_at=now or datetime.now(UTC),
+            )
+            result.emit("duplicates", article.id, relation)
+        else:
+            assert payload is not None
+            result.emits.append(("unique", article.id, payload))
+        self._advance(article.published, result)
+        return result
+
+    def _advance(self, published: datetime, result: StageResult) -> None:
+        # The window follows stream time (the newest publish time seen): a replay of 2015 expires like 2015.
+        self._clock = published if self._clock is None else max(self._clock, published)
+        self._seen += 1
+        if self._seen % self._expire_every == 0:
+            for article_id in self._deduper.expire(self._clock):
+                result.writes[article_id] = None
+
+
+# ------------------------------------------------------------------------------------------------- enrich
+
+
+class EnrichStage:
+    """Enrichment of unique articles; partitioned by article id, so it scales with the partitions.
+
+    Document frequencies are a statistic of this partition's share of the stream (a uniform sample, since
+    keys are hashed); their snapshot is written to the table every ``snapshot_every`` articles.
+    """
+
+    name: Final = "enrich"
+
+    def __init__(self, enricher: Enricher, *, snapshot_key: str, snapshot_every: int = 500) -> None:
+        self._enricher = enricher
+        self._key = snapshot_key
+        self._every = snapshot_every
+        self._count = 0
+
+    def restore(self, entries: Mapping[str, bytes]) -> None:
+        """Load this partition's document-frequency snapshot, if the table holds one."""
+        snapshot = entries.get(self._key)
+        if snapshot:
+            self._enricher.document_frequency.merge(
+                type(self._enricher.document_frequency).from_bytes(snapshot)
+            )
+
+    def process(self, payload: bytes | None, source: Source) -> StageResult:
+        try:
+            article = read(payload, RawArticle)
+        except SchemaError as exc:
+            return _poison(self.name, exc, payload, source)
+        try:
+            enriched = self._enricher.enrich(article)
+        except Exception as exc:  # one article's failure must not stop the stream
+            return _poison(self.name, exc, payload, source)
+        result = StageResult()
+        result.emit("enriched", article.id, enriched)
+        self._count += 1
+        if self._count % self._every == 0:
+            result.writes[self._key] = self._enricher.document_frequency.to_bytes()
+        return result
+
+
+# ------------------------------------------------------------------------------------------------ stories
+
+
+class ClusterStage:
+    """Online story clustering over one global set of active stories (one partition)."""
+
+    name: Final = "cluster"
+
+    def __init__(self, clusterer: StoryClusterer, *, expire_every: int = 256) -> None:
+        self._clusterer = clusterer
+        self._expire_every = expire_every
+        self._seen = 0
+        self._clock: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._clusterer)
+
+    def restore(self, entries: Mapping[str, bytes]) -> None:
+        self._clusterer.restore(entries)
+
+    def process(self, payload: bytes | None, source: Source) -> StageResult:
+        try:
+            article = read(payload, EnrichedArticle)
+        except SchemaError as exc:
+            return _poison(self.name, exc, payload, source)
+        result = StageResult()
+        assignment = self._clusterer.assign(article)
+        clustered = ClusteredArticle(
+            article=article, story_id=assignment.story_id, story_version=assignment.story_version
+        )
+        result.emit("clustered", article.id, clustered)
+        for update in assignment.updates:
+            result.emit("stories", update.story_id, update)
+        self._clock = article.published if self._clock is None else max(self._clock, article.published)
+        self._seen += 1
+        if self._seen % self._expire_every == 0:
+            for update in self._clusterer.expire(self._clock):
+                result.emit("stories", update.story_id, update)
+        result.writes.update(self._clusterer.drain_changes())
+        return result

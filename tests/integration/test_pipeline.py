@@ -1,0 +1,135 @@
+"""End to end, for real: `khabar replay` → Kafka → `khabar process` → `khabar sink` → Elasticsearch.
+
+Everything runs as the CLI runs it (separate worker processes, the producers' compressed publishing, the
+Faust workers' consumers), on uuid topic names, app ids and index prefix. Every replayed article is accounted
+for in Elasticsearch: an article document, or a duplicate recorded against its original.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contracts.settings import Settings, TopicSettings
+from contracts.topics import topic_specs
+from infra.topics import admin_client, ensure_topics
+from producers.corpus import read_corpus
+from producers.replay import DEMO_CORPUS
+from tests.conftest import ROOT
+
+SLICE = ("2015-08-08T15:00+00:00", "2015-08-08T16:00+00:00")  # 92 articles of the bundled day
+
+
+@pytest.fixture
+def env(stack: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
+    run = uuid.uuid4().hex[:10]
+    topics = TopicSettings(prefix=f"e2e{run}.", partitions=2)
+    admin = admin_client(stack.kafka)
+    ensure_topics(admin, topic_specs(topics))
+    values = os.environ | {
+        "KHABAR_TOPICS__PREFIX": topics.prefix,
+        "KHABAR_TOPICS__PARTITIONS": "2",
+        "KHABAR_PROCESSORS__APP_ID": f"e2e-processors-{run}",
+        "KHABAR_PROCESSORS__STORE": "memory://",
+        "KHABAR_SINKS__APP_ID": f"e2e-sinks-{run}",
+        "KHABAR_SINKS__INDEX_PREFIX": f"e2e-{run}",
+        "KHABAR_SINKS__METRICS_PORT": "0",
+        "KHABAR_DATA_DIR": str(tmp_path / "data"),
+        "KHABAR_LOG_FORMAT": "json",
+    }
+    yield values
+    created = [name for name in admin.list_topics() if run in name]
+    if created:
+        admin.delete_topics(created)
+    admin.close()
+    from elasticsearch import Elasticsearch
+
+    es = Elasticsearch(stack.elasticsearch.hosts)
+    indices = list(es.indices.get(index=f"e2e-{run}-*", expand_wildcards="all"))
+    if indices:
+        es.indices.delete(index=",".join(indices), ignore_unavailable=True)
+    templates = es.options(ignore_status=404).indices.get_index_template(name=f"e2e-{run}-*")
+    for template in templates.get("index_templates", []):
+        es.indices.delete_index_template(name=template["name"])
+    es.close()
+
+
+def _khabar(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "khabar", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) -> None:
+    from elasticsearch import Elasticsearch
+
+    from contracts.schemas import RawArticle
+    from producers.corpus import parse_time, to_raw_article
+
+    since, until = (parse_time(value) for value in SLICE)
+    expected = {to_raw_article(item).id for item in read_corpus(DEMO_CORPUS, since=since, until=until)}
+    assert 30 < len(expected) < 300
+    prefix = env["KHABAR_SINKS__INDEX_PREFIX"]
+    logs = tmp_path / "workers.log"
+    workers = [_khabar(env, "process", log=logs), _khabar(env, "sink", log=logs)]
+    es = Elasticsearch(stack.elasticsearch.hosts)
+    try:
+        replay = subprocess.run(
+            [sys.executable, "-m", "khabar", "replay", "--from", SLICE[0], "--until", SLICE[1]],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+
+        def landed() -> tuple[set[str], set[str]]:
+            es.indices.refresh(index=f"{prefix}-*")
+            articles = es.search(index=f"{prefix}-articles", size=1000, source=False, query={"match_all": {}})
+            duplicates = es.search(index=f"{prefix}-duplicates", size=1000, source=["duplicates"])
+            found = {hit["_id"] for hit in articles["hits"]["hits"]}
+            copies = {
+                entry["id"]
+                for hit in duplicates["hits"]["hits"]
+                for entry in hit["_source"].get("duplicates", [])
+            }
+            return found, copies
+
+        deadline = time.monotonic() + 300
+        found: set[str] = set()
+        copies: set[str] = set()
+        while time.monotonic() < deadline:
+            for worker in workers:
+                assert worker.poll() is None, logs.read_text(errors="replace")[-4000:]
+            if es.indices.exists_alias(name=f"{prefix}-articles"):
+                found, copies = landed()
+                if found | copies >= expected:
+                    break
+            time.sleep(3)
+        assert found | copies == expected, f"missing {len(expected - found - copies)} of {len(expected)}"
+        assert not found & copies
+        stories = es.count(index=f"{prefix}-stories")["count"]
+        assert 0 < stories <= len(found)
+        # Every indexed article points at a story that exists.
+        sample = es.search(index=f"{prefix}-articles", size=5, source=["story_id"])["hits"]["hits"]
+        for hit in sample:
+            assert es.exists(index=f"{prefix}-stories", id=hit["_source"]["story_id"])
+        assert RawArticle  # the replayed records are RawArticles (decoded by the workers)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        es.close()

@@ -1,0 +1,98 @@
+"""Unit tests for ``khabar eval clustering`` and ``khabar eval pairs`` on small self-contained files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from khabar.cli import cli
+
+FIRE = "اندلاع حريق في مستودع للأخشاب بحي السلي في الرياض والدفاع المدني يسيطر عليه"
+FIRE2 = "الدفاع المدني يسيطر على حريق مستودع أخشاب في حي السلي بالرياض دون إصابات"
+MATCH = "الهلال يفوز على النصر بهدفين في نهائي كأس السوبر على ملعب لندن"
+ROWS = [
+    ("a1", "2015-08-08 06:00:00", FIRE, FIRE, "s1"),
+    ("a2", "2015-08-08 07:00:00", FIRE2, FIRE2, "s1"),
+    ("a3", "2015-08-08 08:00:00", MATCH, "", "s2"),
+]
+
+
+def gold_file(tmp_path: Path) -> Path:
+    path = tmp_path / "gold.jsonl"
+    lines = [
+        json.dumps(
+            {"id": f"{i:016x}", "published": p, "title": t, "content": c, "story": s, "source": "okaz"}
+        )
+        for i, (_, p, t, c, s) in enumerate(ROWS, 1)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_clustering_prints_and_writes_the_issue_json_shape(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = CliRunner().invoke(
+        cli, ["eval", "clustering", "--gold", str(gold_file(tmp_path)), "--no-enrich", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "BCubed" in result.output
+    assert "w/o largest" in result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == {
+        "bcubed", "pairwise", "bcubed_without_largest", "articles", "gold_stories", "predicted_stories",
+        "articles_per_second",
+    }  # fmt: skip
+    for part in ("bcubed", "pairwise", "bcubed_without_largest"):
+        assert set(data[part]) == {"precision", "recall", "f1"}
+    assert (data["articles"], data["gold_stories"], data["predicted_stories"]) == (3, 2, 2)
+    assert data["bcubed"]["f1"] == 1.0
+    assert data["articles_per_second"] > 0
+
+
+def test_title_only_runs(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    args = ["eval", "clustering", "--gold", str(gold_file(tmp_path)), "--title-only", "--no-enrich"]
+    result = CliRunner().invoke(cli, [*args, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["articles"] == 3
+
+
+def test_labels_without_a_corpus_are_a_clear_error(tmp_path: Path) -> None:
+    labels = tmp_path / "gold" / "dev" / "labels.jsonl"
+    labels.parent.mkdir(parents=True)
+    labels.write_text(json.dumps({"id": "0" * 16, "story": "s1", "published": "2015-08-08 06:00:00"}) + "\n")
+    (tmp_path / "saudinewsnet").mkdir()
+    (tmp_path / "saudinewsnet" / "2015-08-08.jsonl").write_text(
+        json.dumps(
+            {"url": "http://x/1", "date_extracted": "2015-08-08 06:00:00", "title": "t", "source": "o"}
+        )
+        + "\n"
+    )
+    result = CliRunner().invoke(cli, ["eval", "clustering", "--gold", str(labels), "--no-enrich"])
+    assert result.exit_code != 0
+    assert "not found in corpus" in str(result.exception)
+
+
+def test_bad_gold_line_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "clustering", "--gold", str(bad)])
+    assert result.exit_code != 0
+    assert "line 1" in str(result.exception)
+
+
+def test_pairs_reports_pearson(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_text(
+        "pair_id,lang1,lang2,text1,text2,Overall\n"
+        f"1,ar,ar,{FIRE},{FIRE2},1.0\n2,ar,ar,{FIRE},{MATCH},4.0\n3,ar,ar,{MATCH},{MATCH},1.0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pairs.json"
+    result = CliRunner().invoke(cli, ["eval", "pairs", str(path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["pairs"] == 3
+    assert data["pearson"] > 0.5

@@ -1,0 +1,81 @@
+"""Gazetteer: packaged data, variants, clitics, disambiguation by co-mentioned countries, the blocklist."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from processors.errors import GazetteerError
+from processors.gazetteer import BLOCKED, NEEDS_CONTEXT, Gazetteer
+from tests.conftest import shared_dir
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def names(gaz: Gazetteer, text: str) -> list[tuple[str, str | None, str]]:
+    return [(p.name, p.country_code, p.feature) for p in gaz.find(text)]
+
+
+def test_variants_meet(gaz: Gazetteer) -> None:
+    assert names(gaz, "سورية") == names(gaz, "سوريا") == [("سوريا", "SY", "country")]
+    assert names(gaz, "أمريكا") == names(gaz, "أميركا") == names(gaz, "الولايات المتحدة")
+
+
+@pytest.mark.parametrize("word", ["ودمشق", "بدمشق", "لدمشق", "فدمشق", "كدمشق", "وبدمشق"])
+def test_clitics(gaz: Gazetteer, word: str) -> None:
+    assert names(gaz, word) == [("دمشق", "SY", "city")]
+
+
+def test_lam_alef_lam(gaz: Gazetteer) -> None:
+    assert names(gaz, "للعراق") == [("العراق", "IQ", "country")]
+    assert [n for n, _, _ in names(gaz, "وصلوا للاذقية")] == ["اللاذقية"]
+
+
+def test_same_name_resolved_by_country(gaz: Gazetteer) -> None:
+    assert names(gaz, "وصل الوفد إلى عمان")[0][1] == "OM"  # Oman by prior (a country)
+    assert names(gaz, "وصل الوفد إلى عمان عاصمة الأردن")[0] == ("عمّان", "JO", "city")
+    assert names(gaz, "طريق أريحا في فلسطين")[0][1] == "PS"
+    assert names(gaz, "طريق أريحا جسر الشغور في سورية")[0][1] == "SY"
+
+
+@pytest.mark.parametrize("word", ["مدينة", "التل", "صور", "بانه", "بيان", "وان"])
+def test_blocked_words(gaz: Gazetteer, word: str) -> None:
+    assert names(gaz, f"قال إن {word} كان") == []
+
+
+def test_context_words(gaz: Gazetteer) -> None:
+    assert names(gaz, "نشر الخبر أمس") == []
+    assert names(gaz, "في مدينة الخبر") == [("الخبر", "SA", "city")]
+
+
+def test_blocklist_has_reasons() -> None:
+    assert all(reason.strip() for reason in {**BLOCKED, **NEEDS_CONTEXT}.values())
+
+
+def test_samples() -> None:
+    base = shared_dir() / "data" / "samples"
+    if not base.is_dir():
+        pytest.skip(f"samples not found at {base}")
+    gaz = Gazetteer.load()
+    a = {p.name for p in gaz.find((base / "syria_2015_outlet_a.txt").read_text())}
+    b = {p.name for p in gaz.find((base / "syria_2015_outlet_b.txt").read_text())}
+    assert {"سوريا", "حماة", "اللاذقية", "إدلب", "الحسكة", "جسر الشغور", "جنيف"} <= a
+    assert {"سوريا", "حماة", "اللاذقية", "حلب", "إدلب", "الحسكة", "نيويورك"} <= b
+    assert all(p.country_code == "SY" for p in gaz.find("أريحا وإدلب"))
+
+
+def test_bad_data_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "g.json.gz"
+    bad.write_bytes(b"not gzip")
+    with pytest.raises(GazetteerError, match="build_gazetteer"):
+        Gazetteer.load(bad)
+    broken = tmp_path / "b.json.gz"
+    broken.write_bytes(gzip.compress(json.dumps({"places": [{"id": "x", "name": "حلب"}]}).encode()))
+    with pytest.raises(GazetteerError, match="lat"):
+        Gazetteer.load(broken)

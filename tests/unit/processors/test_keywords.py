@@ -1,0 +1,86 @@
+"""Document frequencies (window, snapshot, merge) and TF-IDF keywords with surface forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from processors.errors import EnrichmentError
+from processors.keywords import DocumentFrequency, count_terms, top_keywords
+from tests.conftest import shared_dir
+
+DAY = date(2015, 8, 8)
+
+
+def test_window_expires_old_days() -> None:
+    df = DocumentFrequency(window_days=2)
+    df.add(["a", "b"], day=DAY)
+    df.add(["a"], day=date(2015, 8, 9))
+    assert (df.documents, df.df("a"), df.df("b")) == (2, 2, 1)
+    df.add(["c"], day=date(2015, 8, 10))
+    assert (df.documents, df.df("a"), df.df("b")) == (2, 1, 0)
+    df.add(["z"], day=DAY)  # older than the window: not counted
+    assert df.df("z") == 0
+    df.expire(before=date(2015, 8, 11))
+    assert df.documents == 0
+    assert df.days == []
+
+
+def test_duplicate_terms_count_once() -> None:
+    df = DocumentFrequency()
+    df.add(["a", "a", "a"], day=DAY)
+    assert df.df("a") == 1
+    assert df.idf("a") < df.idf("never-seen")
+
+
+def test_snapshot_round_trip_and_determinism() -> None:
+    df = DocumentFrequency(window_days=3)
+    df.add(["دمشق", "حلب"], day=DAY)
+    df.add(["حلب"], day=date(2015, 8, 9))
+    data = df.to_bytes()
+    back = DocumentFrequency.from_bytes(data)
+    assert back.to_bytes() == data
+    assert (back.documents, back.df("حلب"), back.window_days) == (2, 2, 3)
+
+
+def test_bad_snapshot() -> None:
+    with pytest.raises(EnrichmentError, match="cannot be read"):
+        DocumentFrequency.from_bytes(b"garbage")
+    with pytest.raises(EnrichmentError):
+        DocumentFrequency(window_days=0)
+
+
+def test_merge_equals_single_table() -> None:
+    one, left, right = DocumentFrequency(), DocumentFrequency(), DocumentFrequency()
+    for i, terms in enumerate([["a", "b"], ["b"], ["c"], ["a"]]):
+        one.add(terms, day=DAY)
+        (left if i % 2 else right).add(terms, day=DAY)
+    left.merge(right)
+    assert left.to_bytes() == one.to_bytes()
+
+
+def test_surface_forms_and_order_independence() -> None:
+    counts = count_terms([("الأسد يرحل", 2), ("قال إن الأسد والأسد في دمشق", 1)])
+    df = DocumentFrequency()
+    df.add(counts.counts, day=DAY)
+    assert top_keywords(counts, df, k=1) == ["الأسد"]
+    again = count_terms([("قال إن الأسد والأسد في دمشق", 1), ("الأسد يرحل", 2)])
+    assert top_keywords(again, df, k=3) == top_keywords(counts, df, k=3)
+
+
+def test_stop_words_and_numbers_are_not_keywords() -> None:
+    counts = count_terms([("في على من 2015 إن", 1)])
+    assert not counts.counts
+
+
+def test_real_article_keywords() -> None:
+    path = shared_dir() / "data" / "samples" / "syria_2015_outlet_b.txt"
+    if not path.exists():
+        pytest.skip(f"sample not found at {path}")
+    counts = count_terms([(path.read_text(), 1)])
+    df = DocumentFrequency()
+    df.add(counts.counts, day=DAY)
+    keywords = top_keywords(counts, df, k=10)
+    assert len(keywords) == 10
+    assert "الأسد" in keywords or "النظام" in keywords

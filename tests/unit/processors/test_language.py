@@ -1,0 +1,49 @@
+"""Language id: script fast path, lingua for the rest, hints for short text."""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.errors import EnrichmentError
+from processors.language import LanguageDetector
+from tests.conftest import shared_dir
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قالت المعارضة السورية إن قواتها تقدمت نحو حماة واللاذقية أمس", "ar"),
+        ("The Syrian opposition advanced towards Hama and Latakia on Friday.", "en"),
+        ("L'opposition syrienne a avancé vers Hama et Lattaquié vendredi dernier.", "fr"),
+        ("Suriye muhalefeti cuma günü Hama ve Lazkiye'ye doğru ilerledi.", "tr"),
+        ("האופוזיציה הסורית התקדמה לעבר חמה ולטקיה ביום שישי", "he"),
+        ("این یک خبر کوتاه درباره سیاست ایران است و چیزی نیست", "fa"),
+    ],
+)
+def test_languages(detector: LanguageDetector, text: str, expected: str) -> None:
+    assert detector.detect(text) == expected
+
+
+def test_short_text_uses_hint(detector: LanguageDetector) -> None:
+    assert detector.detect("خبر", hint="ar") == "ar"
+    assert detector.detect("   ", hint=None) == "und"
+
+
+def test_bbc_urdu_feed(detector: LanguageDetector) -> None:
+    import feedparser
+
+    path = shared_dir() / "data" / "feeds" / "bbc_urdu_rss_2018-10-24_miniflux_testdata.xml"
+    if not path.exists():
+        pytest.skip(f"feed not found at {path}")
+    entries = feedparser.parse(path.read_bytes()).entries
+    assert {detector.detect(f"{e.title} {e.get('summary', '')}") for e in entries} == {"ur"}
+
+
+def test_bad_language_list() -> None:
+    with pytest.raises(EnrichmentError, match="ISO 639-1"):
+        LanguageDetector(languages=("ar", "xx"))

@@ -1,0 +1,40 @@
+"""Lead: datelines of real SaudiNewsNet bodies dropped, sentences kept whole, length bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.lead import clean_body, lead
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (" عين اليوم – متابعات\nأحالت أمانة منطقة المدينة المنورة ثلاثة قياديين", "أحالت"),
+        (" رواف الكويكبي _ عين اليوم\n قال المتحدث الرسمي بالدفاع المدني", "قال"),
+        (" سبق- الدمام: قالت مؤسسة جسر الملك فهد، في بيان", "قالت"),
+        ("الرياض - واس: أعلنت وزارة الداخلية", "أعلنت"),
+        ("Next Previous أحمد حجازي - عين اليوم\nبدأت الدراسة", "بدأت"),
+        ("\xa0\xa0\xa0\xa0قلد صاحب السمو الملكي الأمير فيصل بن بندر", "قلد"),
+        ("قالت مصادر - طلبت عدم ذكر اسمها - إن الاجتماع انتهى", "قالت"),
+    ],
+)
+def test_datelines(body: str, expected: str) -> None:
+    assert clean_body(body).split()[0] == expected
+
+
+def test_whole_sentences_within_bound() -> None:
+    body = "الجملة الأولى قصيرة. الجملة الثانية أيضا. " + "كلمة " * 100 + "."
+    assert lead(body, max_chars=50) == "الجملة الأولى قصيرة. الجملة الثانية أيضا."
+
+
+def test_decimal_point_is_not_a_sentence_end() -> None:
+    assert (
+        lead("ارتفع المؤشر 1.5 في المئة اليوم. ثم هبط.", max_chars=35) == "ارتفع المؤشر 1.5 في المئة اليوم."
+    )
+
+
+def test_long_first_sentence_is_cut() -> None:
+    out = lead("كلمة " * 200, max_chars=60)
+    assert out.endswith("…")
+    assert len(out) <= 60

@@ -1,0 +1,170 @@
+"""The stages the Faust agents run, without Faust: every input ends in exactly one output, redelivery repeats
+the same output, poison goes to the dead letters, and state restored from table writes decides the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts.schemas import (
+    ClusteredArticle,
+    DeadLetter,
+    Duplicate,
+    EnrichedArticle,
+    RawArticle,
+    StoryUpdate,
+    decode,
+    encode,
+)
+from processors.deadletters import Source
+from processors.dedupe import Deduper
+from processors.enrich import Enricher
+from processors.keywords import DocumentFrequency
+from processors.stages import ClusterStage, DedupeStage, EnrichStage, StageResult
+from processors.stories import StoryClusterer
+
+T0 = datetime(2015, 8, 8, 6, 0, tzinfo=UTC)
+WIRE = (
+    "أكد خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود خلال استقباله في قصر السلام بجدة اليوم "
+    "وفدا من رجال الأعمال أن المملكة ماضية في دعم الاقتصاد الوطني وتنويع مصادر الدخل وتعزيز دور القطاع "
+    "الخاص في التنمية الشاملة التي تشهدها البلاد في مختلف المجالات الاقتصادية والاجتماعية والتعليمية "
+    "وأشار إلى أن الحكومة تعمل على تذليل العقبات أمام المستثمرين المحليين والأجانب"
+)
+OTHER = (
+    "أعلن نادي الهلال السعودي اليوم عن تعاقده مع لاعب الوسط البرازيلي لمدة ثلاثة مواسم قادما من الدوري "
+    "البرتغالي وذلك بعد اجتياز اللاعب الفحص الطبي بنجاح في العاصمة الرياض وسط حضور إعلامي كبير ويأمل "
+    "الجهاز الفني أن يسهم اللاعب الجديد في تعزيز خط الوسط قبل انطلاق الموسم الجديد من دوري المحترفين"
+)
+
+
+def raw(n: int, content: str, *, outlet: str = "was", minutes: int = 0, title: str = "خبر") -> RawArticle:
+    when = T0 + timedelta(minutes=minutes)
+    return RawArticle(
+        id=f"{n:016x}", url=f"http://{outlet}.example/{n}", canonical_url=f"http://{outlet}.example/{n}",
+        outlet=outlet, title=title, content=content, published=when, fetched_at=when,
+    )  # fmt: skip
+
+
+def outputs(result: StageResult) -> list[str]:
+    return [output for output, _, _ in result.emits]
+
+
+def test_dedupe_unique_duplicate_and_redelivery() -> None:
+    stage = DedupeStage(Deduper())
+    original, copy = raw(1, WIRE), raw(2, WIRE + " ", outlet="okaz", minutes=5)
+    first = stage.process(encode(original), Source(key=original.id))
+    assert outputs(first) == ["unique"]
+    assert first.emits[0][2] == encode(original)  # forwarded byte for byte
+    assert set(first.writes) == {original.id}
+    second = stage.process(encode(copy), Source(key=copy.id))
+    assert outputs(second) == ["duplicates"]
+    relation = decode(second.emits[0][2], Duplicate)
+    assert (relation.duplicate_of, relation.outlet, relation.original_outlet) == (original.id, "okaz", "was")
+    # At-least-once: the same messages again give the same outputs and write nothing new.
+    again = stage.process(encode(copy), Source(key=copy.id))
+    assert outputs(again) == ["duplicates"]
+    assert decode(again.emits[0][2], Duplicate).duplicate_of == original.id
+    assert again.writes == {}
+    assert outputs(stage.process(encode(original), Source(key=original.id))) == ["unique"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"{not json", b'{"kind": "raw_article", "schema_version": 99}', b'{"kind": "raw_article"}', None],
+)
+def test_poison_goes_to_the_dead_letters_with_the_bytes(payload: bytes | None) -> None:
+    stage = DedupeStage(Deduper())
+    result = stage.process(payload, Source(topic="articles.raw", partition=3, offset=42, key="k"))
+    assert outputs(result) == ["deadletter"]
+    letter = decode(result.emits[0][2], DeadLetter)
+    assert (letter.stage, letter.source_topic, letter.partition, letter.offset) == (
+        "dedupe",
+        "articles.raw",
+        3,
+        42,
+    )
+    assert letter.payload == (payload or b"").decode()
+    assert letter.reason
+    assert result.writes == {}
+
+
+def test_dedupe_restored_from_its_writes_decides_the_same() -> None:
+    stage = DedupeStage(Deduper())
+    table: dict[str, bytes] = {}
+    for article in (raw(1, WIRE), raw(2, OTHER, outlet="sabq", minutes=1)):
+        for key, value in stage.process(encode(article), Source()).writes.items():
+            assert value is not None
+            table[key] = value
+    restored = DedupeStage(Deduper())
+    restored.restore(table.values())
+    assert len(restored) == len(stage) == 2
+    copy = raw(3, WIRE, outlet="okaz", minutes=9)
+    assert outputs(restored.process(encode(copy), Source())) == ["duplicates"]
+    assert outputs(restored.process(encode(raw(2, OTHER, outlet="sabq", minutes=1)), Source())) == ["unique"]
+
+
+def test_dedupe_window_expires_by_stream_time_and_deletes_entries() -> None:
+    stage = DedupeStage(Deduper(window=timedelta(days=1)), expire_every=1)
+    stage.process(encode(raw(1, WIRE)), Source())
+    late = stage.process(encode(raw(2, OTHER, minutes=3 * 24 * 60)), Source())
+    assert late.writes.get(f"{1:016x}", b"") is None  # the expired article's entry is deleted
+    assert outputs(stage.process(encode(raw(3, WIRE, outlet="okaz", minutes=3 * 24 * 60 + 1)), Source())) == [
+        "unique"
+    ]
+
+
+def test_enrich_emits_an_enriched_article_and_snapshots_frequencies() -> None:
+    stage = EnrichStage(Enricher(), snapshot_key="df-0", snapshot_every=2)
+    first = stage.process(encode(raw(1, WIRE)), Source())
+    assert outputs(first) == ["enriched"]
+    enriched = decode(first.emits[0][2], EnrichedArticle)
+    assert enriched.id == f"{1:016x}"
+    assert enriched.language == "ar"
+    assert enriched.word_count > 40
+    assert first.writes == {}
+    second = stage.process(encode(raw(2, OTHER)), Source())
+    snapshot = second.writes["df-0"]
+    assert snapshot is not None
+    assert DocumentFrequency.from_bytes(snapshot).documents == 2
+    restored = EnrichStage(Enricher(), snapshot_key="df-0")
+    restored.restore({"df-0": snapshot})
+    bad = restored.process(b'{"kind": "enriched_article"}', Source(key="x"))
+    assert outputs(bad) == ["deadletter"]
+
+
+def test_cluster_emits_article_and_story_and_recovers_exactly() -> None:
+    enrich = EnrichStage(Enricher(), snapshot_key="df-0")
+    stage = ClusterStage(StoryClusterer())
+    table: dict[str, bytes] = {}
+    articles = [raw(1, WIRE, title="الملك سلمان يستقبل رجال الأعمال في جدة")]
+    articles.append(raw(2, OTHER, outlet="sabq", minutes=2, title="الهلال يتعاقد مع لاعب برازيلي"))
+    articles.append(
+        raw(3, WIRE[:300], outlet="okaz", minutes=4, title="خادم الحرمين يستقبل وفدا من رجال الأعمال")
+    )
+    enriched = [enrich.process(encode(article), Source()).emits[0][2] for article in articles]
+
+    def apply(result: StageResult) -> None:
+        for key, value in result.writes.items():
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+
+    first = stage.process(enriched[0], Source())
+    apply(first)
+    assert outputs(first)[0] == "clustered"
+    assert "stories" in outputs(first)
+    story = decode(next(v for o, _, v in first.emits if o == "stories"), StoryUpdate)
+    clustered = decode(first.emits[0][2], ClusteredArticle)
+    assert clustered.story_id == story.story_id
+    assert clustered.story_version == story.version
+    apply(stage.process(enriched[1], Source()))
+    restored = ClusterStage(StoryClusterer())
+    restored.restore(table)
+    after_restore = restored.process(enriched[2], Source())
+    uninterrupted = stage.process(enriched[2], Source())
+    assert after_restore.emits == uninterrupted.emits
+    # Redelivery: the same article keeps its story.
+    again = stage.process(enriched[0], Source())
+    assert decode(again.emits[0][2], ClusteredArticle).story_id == clustered.story_id

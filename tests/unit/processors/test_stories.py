@@ -1,0 +1,211 @@
+"""Unit tests for processors.stories: scoring, assignment, merges, expiry, determinism, recovery."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import zipfile
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import processors.clustering.clusterer as clusterer_module
+import processors.clustering.config as config_module
+import processors.clustering.features as features_module
+import processors.clustering.pairs as pairs_module
+import processors.clustering.scoring as scoring_module
+import processors.clustering.story as story_module
+from contracts.schemas import EnrichedArticle, Place
+from processors.errors import ClusterConfigError, ClusterStateError
+from processors.stories import Assignment, ClusterConfig, StoryClusterer
+from tests.conftest import shared_dir
+
+T0 = datetime(2015, 8, 8, 6, 0, tzinfo=UTC)
+
+
+def article(n: int, title: str, content: str = "", *, hours: float = 0.0, outlet: str = "okaz",
+            places: tuple[str, ...] = ()) -> EnrichedArticle:  # fmt: skip
+    when = T0 + timedelta(hours=hours)
+    return EnrichedArticle(
+        id=f"{n:016x}", url=f"http://x/{n}", canonical_url=f"http://x/{n}", outlet=outlet, title=title,
+        content=content, published=when, fetched_at=when, language="ar", word_count=len(content.split()),
+        reading_time_s=0, places=[Place(name=p, lat=0.0, lon=0.0) for p in places],
+    )  # fmt: skip
+
+
+def corpus_articles(limit: int) -> list[EnrichedArticle]:
+    day = shared_dir() / "data" / "saudinewsnet" / "2015-08-08.zip"
+    if not day.exists():
+        pytest.skip(f"shared data absent: {day}")
+    with zipfile.ZipFile(day) as archive:
+        rows = json.loads(archive.read(archive.namelist()[0]))[:limit]
+    return [
+        article(i + 1, r["title"], r["content"], hours=i / 60, outlet=r["source"]) for i, r in enumerate(rows)
+    ]
+
+
+FIRE = "اندلاع حريق في مستودع للأخشاب بحي السلي في الرياض والدفاع المدني يسيطر عليه"
+FIRE2 = "الدفاع المدني يسيطر على حريق مستودع أخشاب في حي السلي بالرياض دون إصابات"
+MATCH = "الهلال يفوز على النصر بهدفين في نهائي كأس السوبر على ملعب لندن"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the two samples' bag-of-words cosine is about 0.22-0.25 (no headlines, different "
+    "wording), below the join threshold tuned on the dev gold; see docs/clustering.md",
+)
+def test_samples_land_in_one_story() -> None:
+    folder = shared_dir() / "data" / "samples"
+    if not folder.exists():
+        pytest.skip(f"shared data absent: {folder}")
+    a = (folder / "syria_2015_outlet_a.txt").read_text(encoding="utf-8")
+    b = (folder / "syria_2015_outlet_b.txt").read_text(encoding="utf-8")
+    clusterer = StoryClusterer()
+    first = clusterer.assign(article(1, a.split(".")[0], a, outlet="a"))
+    second = clusterer.assign(article(2, b.split(".")[0], b, hours=3, outlet="b"))
+    assert first.is_new_story
+    assert not second.is_new_story
+    assert second.story_id == first.story_id
+    assert second.story_version == 2
+    assert second.updates[0].outlets == ["a", "b"]
+
+
+def test_same_event_joins_and_other_event_opens_a_story() -> None:
+    clusterer = StoryClusterer()
+    fire = clusterer.assign(article(1, FIRE, FIRE))
+    again = clusterer.assign(article(2, FIRE2, FIRE2, hours=1))
+    match = clusterer.assign(article(3, MATCH, MATCH, hours=2))
+    assert again.story_id == fire.story_id
+    assert match.is_new_story
+    assert match.story_id != fire.story_id
+    assert [u.event for u in fire.updates + again.updates] == ["created", "updated"]
+    assert len(clusterer) == 2
+    scores = {s.story_id: s.total for s in clusterer.last_scores}
+    assert scores.get(fire.story_id, 0.0) < ClusterConfig().join_threshold
+
+
+def test_time_decay_lowers_the_score() -> None:
+    near, far = StoryClusterer(), StoryClusterer()
+    for clusterer, hours in ((near, 1.0), (far, 60.0)):
+        clusterer.assign(article(1, FIRE, FIRE))
+        clusterer.assign(article(2, FIRE2, FIRE2, hours=hours))
+    assert far.last_scores[0].decay < near.last_scores[0].decay
+    assert far.last_scores[0].total < near.last_scores[0].total
+
+
+def test_places_count_as_entities() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(article(1, FIRE, FIRE, places=("الرياض",)))
+    clusterer.assign(article(2, FIRE2, FIRE2, places=("الرياض",)))
+    assert clusterer.last_scores[0].entities == 1.0
+
+
+def test_reassigning_a_known_article_changes_nothing() -> None:
+    clusterer = StoryClusterer()
+    first = clusterer.assign(article(1, FIRE, FIRE))
+    clusterer.drain_changes()
+    again = clusterer.assign(article(1, FIRE, FIRE))
+    assert again == Assignment(first.article_id, first.story_id, first.story_version, True, [])
+    assert clusterer.drain_changes() == {}
+
+
+def run(clusterer: StoryClusterer, articles: list[EnrichedArticle]) -> list[tuple[object, ...]]:
+    out = []
+    for a in articles:
+        got = clusterer.assign(a)
+        out.append((got.story_id, got.story_version, got.is_new_story, [u.model_dump() for u in got.updates]))
+    return out
+
+
+def test_determinism_same_order_same_output() -> None:
+    articles = corpus_articles(150)
+    assert run(StoryClusterer(), articles) == run(StoryClusterer(), articles)
+
+
+def test_restore_from_drained_entries_gives_identical_decisions() -> None:
+    articles = corpus_articles(160)
+    head, tail = articles[:90], articles[90:]
+    live = StoryClusterer()
+    table: dict[str, bytes] = {}
+    for a in head:
+        live.assign(a)
+        for key, value in live.drain_changes().items():  # as the agent writes its table
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+    restored = StoryClusterer()
+    restored.restore(table)
+    assert len(restored) == len(live)
+    assert run(restored, tail) == run(live, tail)
+    assert restored.drain_changes() == live.drain_changes()
+
+
+def test_versions_grow_by_one_per_change() -> None:
+    clusterer = StoryClusterer()
+    seen: dict[str, list[int]] = defaultdict(list)
+    for a in corpus_articles(200):
+        for update in clusterer.assign(a).updates:
+            seen[update.story_id].append(update.version)
+    assert any(len(v) > 1 for v in seen.values())
+    for versions in seen.values():
+        assert versions == list(range(versions[0], versions[0] + len(versions)))
+
+
+def test_converging_stories_merge_with_an_event() -> None:
+    config = ClusterConfig(
+        join_threshold=0.05, merge_threshold=0.05, merge_story_similarity=0.0, size_prior=0.0
+    )
+    clusterer = StoryClusterer(config)
+    first = clusterer.assign(article(1, FIRE, FIRE))
+    second = clusterer.assign(article(2, MATCH, MATCH, hours=1))
+    assert second.is_new_story
+    bridge = clusterer.assign(article(3, FIRE + " " + MATCH, FIRE + " " + MATCH, hours=2))
+    events = [(u.story_id, u.event, u.status, u.merged_into) for u in bridge.updates]
+    assert events == [
+        (second.story_id, "merged", "merged", first.story_id),
+        (first.story_id, "updated", "active", None),
+    ]
+    assert bridge.updates[0].version == 2
+    assert bridge.updates[1].version == 2
+    assert bridge.updates[1].article_count == 3
+    assert len(clusterer) == 1
+    assert clusterer.drain_changes()[f"story/{second.story_id}"] is None
+
+
+def test_expire_closes_stories_and_deletes_their_entries() -> None:
+    clusterer = StoryClusterer(ClusterConfig(window=timedelta(hours=24)))
+    got = clusterer.assign(article(1, FIRE, FIRE))
+    clusterer.drain_changes()
+    assert clusterer.expire(T0 + timedelta(hours=23)) == []
+    closed = clusterer.expire(T0 + timedelta(hours=25))
+    assert [(u.story_id, u.event, u.status, u.version) for u in closed] == [
+        (got.story_id, "closed", "closed", 2)
+    ]
+    assert len(clusterer) == 0
+    assert clusterer.drain_changes() == {f"article/{got.article_id}": None, f"story/{got.story_id}": None}
+
+
+def test_stories_past_the_window_are_not_candidates() -> None:
+    clusterer = StoryClusterer(ClusterConfig(window=timedelta(hours=24)))
+    first = clusterer.assign(article(1, FIRE, FIRE))
+    late = clusterer.assign(article(2, FIRE2, FIRE2, hours=30))
+    assert late.is_new_story
+    assert late.story_id != first.story_id
+
+
+def test_bad_state_and_config_are_refused() -> None:
+    with pytest.raises(ClusterStateError, match="not a clustering state key"):
+        StoryClusterer().restore({"other/1": b"{}"})
+    with pytest.raises(ClusterStateError, match="cannot be read"):
+        StoryClusterer().restore({"story/x": b"not json"})
+    with pytest.raises(ClusterConfigError, match="max_candidates"):
+        ClusterConfig(max_candidates=0)
+
+
+@pytest.mark.parametrize(
+    "module", [clusterer_module, config_module, features_module, pairs_module, scoring_module, story_module]
+)
+def test_doctests(module: object) -> None:
+    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
