@@ -157,7 +157,8 @@ class ProcessorSettings(BaseModel):
     app_id: str = Field(default="khabar-processors", pattern=r"^[A-Za-z0-9._-]+$")
     # rocksdb:// in production (state survives restarts locally); memory:// for tests.
     store: str = "rocksdb://"
-    web_port: int = Field(default=6066, ge=1, le=65535)
+    # Prometheus metrics of `khabar process` on this port; 0 turns them off.
+    metrics_port: int = Field(default=9466, ge=0, le=65535)
     dedupe_window_days: float = Field(default=7.0, gt=0)
     story_window_hours: float = Field(default=72.0, gt=0)
 

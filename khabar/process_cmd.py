@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import click
 
+from contracts.errors import KhabarError
 from khabar.context import Context, pass_context
 
 
 @click.command("process")
-@click.option("--metrics-port", type=int, default=None, help="Serve Prometheus metrics on this port.")
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve Prometheus metrics on this port (default: KHABAR_PROCESSORS__METRICS_PORT, 9466; 0: off).",
+)
 @click.option(
     "--store",
     default=None,
@@ -29,7 +35,14 @@ def process(ctx: Context, metrics_port: int | None, store: str | None) -> None:
 
     settings = ctx.settings
     app = build_app(settings, store=store)
-    if metrics_port:
-        start_http_server(metrics_port)
+    port = settings.processors.metrics_port if metrics_port is None else metrics_port
+    if port:
+        try:
+            start_http_server(port)
+        except OSError as exc:
+            raise KhabarError(
+                f"cannot serve metrics on port {port} ({exc.strerror}); set KHABAR_PROCESSORS__METRICS_PORT "
+                "to a free port, or 0 to turn metrics off"
+            ) from None
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     worker.execute_from_commandline()

@@ -76,7 +76,6 @@ def build_app(
         topic_partitions=partitions,
         topic_replication_factor=settings.topics.replication_factor,
         web_enabled=web_enabled,
-        web_port=conf.web_port,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
     )
@@ -165,6 +164,8 @@ def build_app(
                 table.pop(key, None)
             else:
                 table[key] = entry
+        if stage in stages:
+            metrics.STATE_ENTRIES.labels(stage=stage).set(len(stages[stage]))
 
     def run(stage_name: str, step: Callable[[bytes | None, Source], StageResult], table: Any) -> Any:
         async def agent(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:

@@ -44,6 +44,7 @@ def env(stack: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
         "KHABAR_SINKS__METRICS_PORT": "0",
         "KHABAR_DATA_DIR": str(tmp_path / "data"),
         "KHABAR_LOG_FORMAT": "json",
+        "KHABAR_PROCESSORS__METRICS_PORT": "0",
     }
     yield values
     created = [name for name in admin.list_topics() if run in name]

@@ -73,6 +73,7 @@ def pipeline(stack: Settings, tmp_path: Path) -> Iterator[Pipeline]:
         "KHABAR_PROCESSORS__STORE": "rocksdb://",
         "KHABAR_DATA_DIR": str(tmp_path / "data"),
         "KHABAR_LOG_FORMAT": "json",
+        "KHABAR_PROCESSORS__METRICS_PORT": "0",
     }
     yield Pipeline(stack, topics, env, tmp_path / "worker.log")
     created = [name for name in admin.list_topics() if name.startswith((topics.prefix, app_id))]
