@@ -35,6 +35,7 @@ _AMP_FLAG_VALUES: Final = frozenset({"", "1", "true"})
 _HOST_RE: Final = re.compile(r"^[a-z0-9._-]+$")
 _IPV6_RE: Final = re.compile(r"^[0-9a-f:.]+$")
 _ESCAPE_RE: Final = re.compile(r"%[0-9a-fA-F]{2}")
+_LOWER_ESCAPE_RE: Final = re.compile(r"%(?:[a-f][0-9a-fA-F]|[0-9A-F][a-f])")
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE: Final = "/?%:@!$'()*+,;=-._~"
 _AMP_TRAILING_RE: Final = re.compile(r"/amp/?$")
@@ -43,7 +44,11 @@ _AMP_EXTENSION_RE: Final = re.compile(r"\.amp(?=\.[A-Za-z0-9]+$|$)")
 
 def _escape(text: str, safe: str) -> str:
     # IRI -> URI (UTF-8 percent-encoding of non-ASCII and unsafe characters), escapes in upper-case hex.
-    return _ESCAPE_RE.sub(lambda m: m.group(0).upper(), quote(text, safe=safe))
+    # quote() writes upper-case escapes itself; only escapes already in the input can be lower-case.
+    quoted = quote(text, safe=safe)
+    if _LOWER_ESCAPE_RE.search(quoted) is None:
+        return quoted
+    return _ESCAPE_RE.sub(lambda m: m.group(0).upper(), quoted)
 
 
 def _host(url: str, hostname: str | None) -> str:
