@@ -85,8 +85,33 @@ _BASE_TABLE: Final[dict[int, str | None]] = str.maketrans(
     {**_LETTER_MAP, **_DIGIT_MAP, **_PUNCT_MAP, **dict.fromkeys(_FORMAT_CHARS + _MARKS)}
 )
 _FOLD_TABLE: Final[dict[int, str | None]] = {**_BASE_TABLE, ord("ة"): "ه"}
-_FORMAT_TABLE: Final[dict[int, None]] = dict.fromkeys(map(ord, _FORMAT_CHARS))
+_FORMAT_TABLE: Final[dict[int, str | None]] = dict.fromkeys(map(ord, _FORMAT_CHARS))
 _MAX_PASSES: Final = 8
+
+
+class _Translator:
+    """``str.translate`` for a sparse table, at C speed: one regex pass that touches only mapped characters.
+
+    (On CPython 3.11, ``str.translate`` with a dict raises and catches a ``LookupError`` for every unmapped
+    character, which makes it ~15x slower on Arabic text, where almost every character is unmapped.)
+    """
+
+    __slots__ = ("_map", "_pattern")
+
+    def __init__(self, table: dict[int, str | None]) -> None:
+        self._map = {chr(code): value or "" for code, value in table.items()}
+        self._pattern = re.compile("[" + "".join(re.escape(char) for char in sorted(self._map)) + "]")
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        return self._map[match.group()]
+
+
+_BASE: Final = _Translator(_BASE_TABLE)
+_FOLD: Final = _Translator(_FOLD_TABLE)
+_STRIP_FORMAT: Final = _Translator(_FORMAT_TABLE)
 
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 
@@ -96,10 +121,10 @@ BOUNDARY: Final = "#"
 # ------------------------------------------------------------------------------------------ normalise
 
 
-def _normalize_once(text: str, table: dict[int, str | None]) -> str:
+def _normalize_once(text: str, translate: _Translator) -> str:
     # Format characters go first so they cannot block NFKC composition (alef + U+0654 -> أ).
-    text = unicodedata.normalize("NFKC", text.translate(_FORMAT_TABLE))
-    return " ".join(text.translate(table).lower().split())
+    text = unicodedata.normalize("NFKC", _STRIP_FORMAT(text))
+    return " ".join(translate(text).lower().split())
 
 
 def normalize(text: str, *, fold_teh_marbuta: bool = False) -> str:
@@ -122,13 +147,13 @@ def normalize(text: str, *, fold_teh_marbuta: bool = False) -> str:
     >>> normalize(normalize("إِنَّ")) == normalize("إِنَّ")
     True
     """
-    table = _FOLD_TABLE if fold_teh_marbuta else _BASE_TABLE
-    out = _normalize_once(text, table)
+    translate = _FOLD if fold_teh_marbuta else _BASE
+    out = _normalize_once(text, translate)
     # Deleting marks can make a string un-NFKC again (e + U+0653 + U+0301): repeat to the fixed point.
     for _ in range(_MAX_PASSES):
         if unicodedata.is_normalized("NFKC", out):
             break
-        out = _normalize_once(out, table)
+        out = _normalize_once(out, translate)
     return out
 
 

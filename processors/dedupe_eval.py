@@ -124,10 +124,7 @@ def silver_jaccard(
     0.0
     """
     shared = a & b
-    if df is not None:
-        shared_count = sum(1 for s in shared if df.get(s, 0) <= cap)
-    else:
-        shared_count = len(shared)
+    shared_count = sum(1 for s in shared if df.get(s, 0) <= cap) if df is not None else len(shared)
     denominator = len(a) + len(b) - shared_count
     return shared_count / denominator if denominator else 0.0
 

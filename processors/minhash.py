@@ -235,10 +235,14 @@ class BandIndex:
 
     def _merge(self) -> None:
         buf_keys = np.fromiter(
-            (key for key, bucket in self._buffer.items() for _ in bucket), dtype=np.uint32, count=self._buffered
+            (key for key, bucket in self._buffer.items() for _ in bucket),
+            dtype=np.uint32,
+            count=self._buffered,
         )
         buf_slots = np.fromiter(
-            (slot for bucket in self._buffer.values() for slot in bucket), dtype=np.int32, count=self._buffered
+            (slot for bucket in self._buffer.values() for slot in bucket),
+            dtype=np.int32,
+            count=self._buffered,
         )
         order = np.argsort(buf_keys, kind="stable")
         buf_keys, buf_slots = buf_keys[order], buf_slots[order]
