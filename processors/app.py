@@ -142,8 +142,9 @@ def build_app(
             enricher = Enricher(
                 gazetteer=gazetteer(), detector=detector(), document_frequency=DocumentFrequency()
             )
-            stage = EnrichStage(enricher, snapshot_key=f"df-{partition}")
-            stage.restore({k: v for k, v in frequencies.items() if k == f"df-{partition}" and v})
+            prefix = f"df-{partition}-"
+            stage = EnrichStage(enricher, snapshot_prefix=prefix)
+            stage.restore({k: v for k, v in frequencies.items() if k.startswith(prefix) and v})
             stages[key] = stage
         return stages[key]  # type: ignore[no-any-return]
 

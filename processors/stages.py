@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Final, Literal, TypeVar
 
 from contracts.errors import SchemaError
@@ -152,24 +152,28 @@ class EnrichStage:
     """Enrichment of unique articles; partitioned by article id, so it scales with the partitions.
 
     Document frequencies are a statistic of this partition's share of the stream (a uniform sample, since
-    keys are hashed); their snapshot is written to the table every ``snapshot_every`` articles.
+    keys are hashed). They are written to the table one entry per day (``<prefix><YYYY-MM-DD>``), every
+    ``snapshot_every`` articles for the days that changed, and deleted when their day leaves the window: a
+    whole 7-day snapshot would come close to Kafka's 1 MB message limit.
     """
 
     name: Final = "enrich"
 
-    def __init__(self, enricher: Enricher, *, snapshot_key: str, snapshot_every: int = 500) -> None:
+    def __init__(self, enricher: Enricher, *, snapshot_prefix: str, snapshot_every: int = 500) -> None:
         self._enricher = enricher
-        self._key = snapshot_key
+        self._prefix = snapshot_prefix
         self._every = snapshot_every
         self._count = 0
+        self._touched: set[date] = set()
+        self._stored: set[date] = set()
 
     def restore(self, entries: Mapping[str, bytes]) -> None:
-        """Load this partition's document-frequency snapshot, if the table holds one."""
-        snapshot = entries.get(self._key)
-        if snapshot:
-            self._enricher.document_frequency.merge(
-                type(self._enricher.document_frequency).from_bytes(snapshot)
-            )
+        """Merge this partition's per-day document frequencies from the table's entries."""
+        frequencies = self._enricher.document_frequency
+        for key, value in sorted(entries.items()):
+            if key.startswith(self._prefix) and value:
+                frequencies.merge(type(frequencies).from_bytes(value))
+                self._stored.add(date.fromisoformat(key.removeprefix(self._prefix)))
 
     def process(self, payload: bytes | None, source: Source) -> StageResult:
         try:
@@ -182,10 +186,24 @@ class EnrichStage:
             return _poison(self.name, exc, payload, source)
         result = StageResult()
         result.emit("enriched", article.id, enriched)
+        self._touched.add(article.published.date())
         self._count += 1
         if self._count % self._every == 0:
-            result.writes[self._key] = self._enricher.document_frequency.to_bytes()
+            result.writes.update(self.snapshot())
         return result
+
+    def snapshot(self) -> dict[str, bytes | None]:
+        """Table writes for the days changed since the last snapshot, and deletes for expired days."""
+        days = self._enricher.document_frequency.split_days()
+        writes: dict[str, bytes | None] = {
+            f"{self._prefix}{day.isoformat()}": days[day].to_bytes()
+            for day in sorted(self._touched & set(days))
+        }
+        for day in sorted(self._stored - set(days)):
+            writes[f"{self._prefix}{day.isoformat()}"] = None
+        self._stored = (self._stored | self._touched) & set(days)
+        self._touched.clear()
+        return writes
 
 
 # ------------------------------------------------------------------------------------------------ stories

@@ -186,7 +186,7 @@ def test_kill_and_restart_loses_and_duplicates_nothing(pipeline: Pipeline) -> No
     from processors.stories import StoryClusterer
 
     dedupe = DedupeStage(Deduper(window=timedelta(days=7)))
-    enrich = EnrichStage(Enricher(), snapshot_key="df-0")
+    enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
     cluster = ClusterStage(StoryClusterer())
     expected_story: dict[str, str] = {}
     expected_duplicates: set[str] = set()

@@ -84,3 +84,32 @@ def test_real_article_keywords() -> None:
     keywords = top_keywords(counts, df, k=10)
     assert len(keywords) == 10
     assert "الأسد" in keywords or "النظام" in keywords
+
+
+def test_split_days_merges_back_exactly() -> None:
+    from processors.enrich import Enricher
+    from producers.corpus import read_corpus, to_raw_article
+
+    days = sorted((shared_dir() / "data" / "saudinewsnet").glob("*.zip"))[:3]
+    if len(days) < 3:
+        pytest.skip("SaudiNewsNet not found under the shared directory")
+    enricher = Enricher(document_frequency=DocumentFrequency(window_days=4))
+    for path in days:
+        for item in list(read_corpus(path))[:40]:
+            enricher.enrich(to_raw_article(item))
+    whole = enricher.document_frequency
+    parts = whole.split_days()
+    assert list(parts) == whole.days
+    assert len(parts) == 3
+    assert all(p.window_days == 4 and p.days == [day] for day, p in parts.items())
+    assert sum(p.documents for p in parts.values()) == whole.documents
+    merged = DocumentFrequency(window_days=4)
+    for part in reversed(list(parts.values())):  # order does not matter
+        merged.merge(part)
+    assert merged.to_bytes() == whole.to_bytes()
+    assert merged.documents == whole.documents
+    assert all(len(p.to_bytes()) < len(whole.to_bytes()) for p in parts.values())
+
+
+def test_split_days_of_empty_table() -> None:
+    assert DocumentFrequency().split_days() == {}

@@ -38,3 +38,19 @@ def test_long_first_sentence_is_cut() -> None:
     out = lead("كلمة " * 200, max_chars=60)
     assert out.endswith("…")
     assert len(out) <= 60
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("قال د. أحمد العلي إن الوضع هادئ. وأضاف أن العمل مستمر.", "قال د. أحمد العلي إن الوضع هادئ."),
+        ("افتتح م. خالد المشروع. ثم غادر المكان بعد ذلك بوقت طويل.", "افتتح م. خالد المشروع."),
+        ("أعلن أ.د. محمد العلي النتائج. ثم غادر المكان بعد ذلك.", "أعلن أ.د. محمد العلي النتائج."),
+        (
+            "وانتهى المشروع في عام 2015 م. ثم بدأ مشروع آخر أطول بكثير من الأول في كل شيء.",
+            "وانتهى المشروع في عام 2015 م.",
+        ),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(body: str, expected: str) -> None:
+    assert lead(body, max_chars=50) == expected

@@ -3,7 +3,7 @@ the same output, poison goes to the dead letters, and state restored from table 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -115,7 +115,7 @@ def test_dedupe_window_expires_by_stream_time_and_deletes_entries() -> None:
 
 
 def test_enrich_emits_an_enriched_article_and_snapshots_frequencies() -> None:
-    stage = EnrichStage(Enricher(), snapshot_key="df-0", snapshot_every=2)
+    stage = EnrichStage(Enricher(), snapshot_prefix="df-0-", snapshot_every=2)
     first = stage.process(encode(raw(1, WIRE)), Source())
     assert outputs(first) == ["enriched"]
     enriched = decode(first.emits[0][2], EnrichedArticle)
@@ -124,17 +124,25 @@ def test_enrich_emits_an_enriched_article_and_snapshots_frequencies() -> None:
     assert enriched.word_count > 40
     assert first.writes == {}
     second = stage.process(encode(raw(2, OTHER)), Source())
-    snapshot = second.writes["df-0"]
+    snapshot = second.writes["df-0-2015-08-08"]
     assert snapshot is not None
     assert DocumentFrequency.from_bytes(snapshot).documents == 2
-    restored = EnrichStage(Enricher(), snapshot_key="df-0")
-    restored.restore({"df-0": snapshot})
+    restored = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    restored.restore({"df-0-2015-08-08": snapshot, "df-1-2015-08-08": b"other partition"})
+    assert restored._enricher.document_frequency.documents == 2
+    # A day that leaves the window is deleted from the table at the next snapshot.
+    later = restored.process(encode(raw(3, OTHER, minutes=10 * 24 * 60)), Source())
+    assert later.writes == {}
+    assert restored.snapshot() == {
+        "df-0-2015-08-18": restored._enricher.document_frequency.split_days()[date(2015, 8, 18)].to_bytes(),
+        "df-0-2015-08-08": None,
+    }
     bad = restored.process(b'{"kind": "enriched_article"}', Source(key="x"))
     assert outputs(bad) == ["deadletter"]
 
 
 def test_cluster_emits_article_and_story_and_recovers_exactly() -> None:
-    enrich = EnrichStage(Enricher(), snapshot_key="df-0")
+    enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
     stage = ClusterStage(StoryClusterer())
     table: dict[str, bytes] = {}
     articles = [raw(1, WIRE, title="الملك سلمان يستقبل رجال الأعمال في جدة")]
