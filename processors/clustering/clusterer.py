@@ -134,10 +134,11 @@ class StoryClusterer:
             weight = idf[key]
             for sid in posting:
                 found[sid] += weight
-        if len(found) > cfg.max_candidates:
+        items = list(found.items())
+        if len(items) > cfg.max_candidates:
             cut = heapq.nlargest(cfg.max_candidates, found.values())[-1]
-            found = {sid: w for sid, w in found.items() if w >= cut}
-        best = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.max_candidates]
+            items = [(sid, w) for sid, w in items if w >= cut]
+        best = sorted(items, key=lambda kv: (-kv[1], kv[0]))[: cfg.max_candidates]
         return [sid for sid, _ in best]
 
     def _open(self, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors) -> Assignment:
@@ -170,9 +171,8 @@ class StoryClusterer:
         for entity in article.entities:
             _tally(story.entities, entity.name, entity.model_dump())
         story.article_ids.append(article.id)
-        if self._config.member_links:
+        if len(story.members) < self._config.member_links:  # the first members report the event itself
             story.members.append(unit_vector(vecs.body, self._config.member_terms))
-            del story.members[: -self._config.member_links]
         story.outlets[article.outlet] = story.outlets.get(article.outlet, 0) + 1
         story.first_seen = min(story.first_seen, article.published)
         story.last_seen = max(story.last_seen, article.published)
@@ -228,7 +228,7 @@ class StoryClusterer:
         for name, (item, count) in absorbed.entities.items():
             _tally(survivor.entities, name, item, count)
         survivor.article_ids.extend(absorbed.article_ids)
-        survivor.members = [*absorbed.members, *survivor.members][-self._config.member_links :]
+        survivor.members = [*survivor.members, *absorbed.members][: self._config.member_links]
         survivor.first_seen = min(survivor.first_seen, absorbed.first_seen)
         survivor.last_seen = max(survivor.last_seen, absorbed.last_seen)
         absorbed.version += 1

@@ -26,14 +26,16 @@ class ClusterConfig:
     window: timedelta = timedelta(hours=72)
     #: Words of the body (after the title) that feed the term profile; leads carry the event.
     max_body_tokens: int = 300
-    #: Score = body_weight * body cosine + title_weight * title cosine + entity_weight * entity overlap.
+    #: Score = body_weight * body cosine + title_weight * title cosine (body alone when a side has no title).
     body_weight: float = 0.6
     title_weight: float = 0.4
-    entity_weight: float = 0.1
+    #: Entity overlap (idf-weighted Jaccard of place/entity keys) multiplies the score by 1 + entity_weight *
+    #: overlap. Off by default: with the pipeline Enricher's keys it cost precision on the dev gold.
+    entity_weight: float = 0.0
     #: A body match alone also counts, scaled by this (headlines of one event can differ completely).
     body_alone: float = 0.0
     #: Member links: a story also scores ``member_weight`` times the best cosine between the article and one
-    #: of its ``member_links`` latest members (each kept as its ``member_terms`` heaviest stems). Off (0) by
+    #: of its first ``member_links`` members (each kept as its ``member_terms`` heaviest stems). Off (0) by
     #: default: on the dev gold it bought recall only at the same cost in precision (docs/clustering.md).
     member_links: int = 0
     member_terms: int = 60

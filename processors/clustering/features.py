@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 from contracts.schemas import EnrichedArticle
@@ -29,6 +30,7 @@ from .config import ClusterConfig
 __all__ = ["ArticleFeatures", "extract_features", "terms_of", "title_grams_of"]
 
 _STOPWORDS: Final = STOPWORDS | NEWS_STOPWORDS_SET
+_PIECE: Final = 1200
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +60,36 @@ def terms_of(text: str, *, min_length: int = 2, limit: int | None = None) -> lis
     ['مبعوث']
     """
     out: list[str] = []
-    for token in tokenize(text):
-        if len(token) < min_length or token in _STOPWORDS:
-            continue
-        term = stem(token)
-        if len(term) < min_length:
-            term = token
-        out.append(term)
-        if limit is not None and len(out) >= limit:
-            break
+    for piece in _pieces(text, _PIECE if limit is not None else len(text) + 1):
+        for token in tokenize(piece):
+            term = _term(token, min_length)
+            if term is None:
+                continue
+            out.append(term)
+            if limit is not None and len(out) >= limit:
+                return out
     return out
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """``text`` cut at whitespace into pieces of about ``size`` characters (normalised one at a time, so
+    that a limited :func:`terms_of` stops normalising once it has enough words)."""
+    pieces, start = [], 0
+    while start < len(text):
+        end = text.find(" ", start + size)
+        end = len(text) if end < 0 else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+@lru_cache(maxsize=1 << 17)
+def _term(token: str, min_length: int) -> str | None:
+    """The stem standing for a normalised token, or None for a stop word or a too-short word (cached)."""
+    if len(token) < min_length or token in _STOPWORDS:
+        return None
+    term = stem(token)
+    return token if len(term) < min_length else term
 
 
 def _entity_keys(article: EnrichedArticle) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -57,8 +57,8 @@ class Story:
     norm: float = 0.0
     title_norm: float = 0.0
     gram_norm: float = 0.0
-    #: The latest members' own unit tf-idf vectors (heaviest stems only, weighted when they joined), newest
-    #: last: a big story of diverse articles (reactions, sermons, columns) is reached through its members too.
+    #: The first members' own unit tf-idf vectors (heaviest stems only, weighted when they joined): a big
+    #: story of diverse articles (reactions, sermons, columns) is reached through its seminal reports too.
     members: list[dict[str, float]] = field(default_factory=list)
 
     @classmethod
@@ -94,7 +94,7 @@ class Story:
 
     def to_bytes(self) -> bytes:
         """The table entry: compact UTF-8 JSON (floats round-trip exactly)."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in _FIELDS}  # no deep copy: serialised right away
         data["first_seen"] = self.first_seen.isoformat()
         data["last_seen"] = self.last_seen.isoformat()
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -109,6 +109,9 @@ class Story:
             return cls(**raw)
         except (ValueError, TypeError, KeyError) as exc:
             raise ClusterStateError(f"story entry {data[:80]!r} cannot be read: {exc}") from None
+
+
+_FIELDS = fields(Story)
 
 
 def _top(counts: dict[str, int], n: int) -> list[str]:
