@@ -49,25 +49,24 @@ def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
 def ensure_topics(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[TopicState]:
     """Create the topics that are missing; existing ones are left as they are (idempotent)."""
     specs = list(specs)
-    existing = set(admin.list_topics())
-    missing = [spec for spec in specs if spec.name not in existing]
-    for spec in missing:
-        with suppress(TopicAlreadyExistsError):  # created concurrently by another worker: fine
-            admin.create_topics(
-                [
-                    NewTopic(
-                        name=spec.name,
-                        num_partitions=spec.partitions,
-                        replication_factor=spec.replication_factor,
-                        topic_configs=dict(spec.config),
-                    )
-                ]
-            )
-    if missing:
-        admin.wait_for_topics([spec.name for spec in missing], timeout_ms=30000)
+    created = create_missing(
+        admin,
+        [NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=dict(s.config)) for s in specs],
+    )
     partitions = describe_partitions(admin, [spec.name for spec in specs])
-    created = {spec.name for spec in missing}
     return [TopicState(spec.name, spec.name in created, partitions.get(spec.name, 0)) for spec in specs]
+
+
+def create_missing(admin: KafkaAdminClient, topics: Iterable[NewTopic]) -> set[str]:
+    """Create those of ``topics`` that do not exist and wait for their leaders; return the names created."""
+    existing = set(admin.list_topics())
+    missing = [topic for topic in topics if topic.name not in existing]
+    for topic in missing:
+        with suppress(TopicAlreadyExistsError):  # created concurrently by another worker: fine
+            admin.create_topics([topic])
+    if missing:
+        admin.wait_for_topics([topic.name for topic in missing], timeout_ms=30000)
+    return {topic.name for topic in missing}
 
 
 def describe_partitions(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from contracts.errors import KhabarError
+from contracts.settings import Settings
 from khabar.context import Context, pass_context
 
 
@@ -35,6 +38,7 @@ def process(ctx: Context, metrics_port: int | None, store: str | None) -> None:
 
     settings = ctx.settings
     app = build_app(settings, store=store)
+    declare_internal_topics(app, settings)
     port = settings.processors.metrics_port if metrics_port is None else metrics_port
     if port:
         try:
@@ -46,3 +50,34 @@ def process(ctx: Context, metrics_port: int | None, store: str | None) -> None:
             ) from None
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     worker.execute_from_commandline()
+
+
+def declare_internal_topics(app: Any, settings: Settings) -> list[str]:
+    """Create the app's internal topics (stage hand-offs, table changelogs) before the worker subscribes.
+
+    Faust would create them itself once running, but a consumer that subscribed before they existed only
+    notices them at its next metadata refresh (5 minutes), and meanwhile those stages stand still.
+    """
+    from kafka.admin import NewTopic
+
+    from infra.topics import admin_client, create_missing
+
+    replication = settings.topics.replication_factor
+    topics: dict[str, NewTopic] = {}
+    for agent in app.agents.values():
+        channel = agent.channel
+        if getattr(channel, "internal", False):
+            name = channel.get_topic_name()
+            topics[name] = NewTopic(name, channel.partitions or settings.topics.partitions, replication)
+    for table in app.tables.values():
+        changelog = table.changelog_topic
+        name = changelog.get_topic_name()
+        config = {"cleanup.policy": "compact"}
+        topics[name] = NewTopic(
+            name, changelog.partitions or table.partitions, replication, topic_configs=config
+        )
+    admin = admin_client(settings.kafka)
+    try:
+        return sorted(create_missing(admin, topics.values()))
+    finally:
+        admin.close()
