@@ -27,9 +27,10 @@ from datetime import datetime
 
 from contracts.schemas import EnrichedArticle, StoryUpdate
 from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
-from processors.errors import ClusterStateError
+from processors.errors import ClusterConfigError, ClusterStateError
 
 from .config import DEFAULT_CONFIG, ClusterConfig
+from .embedding import Embedder, add_embedding, embedding_cosine
 from .features import ArticleFeatures, extract_features
 from .scoring import ArticleVectors, DocumentFrequencies, Score, norm_of, score, unit_vector, vectors
 from .story import Story
@@ -55,8 +56,16 @@ class Assignment:
 class StoryClusterer:
     """Assigns articles to stories online; deterministic for a given input order."""
 
-    def __init__(self, config: ClusterConfig = DEFAULT_CONFIG) -> None:
+    def __init__(self, config: ClusterConfig = DEFAULT_CONFIG, *, embedder: Embedder | None = None) -> None:
+        """``embedder`` (text -> vector, deterministic) is required when ``config.embedding_weight`` > 0 and
+        unused otherwise."""
+        if config.embedding_weight > 0 and embedder is None:
+            raise ClusterConfigError(
+                "ClusterConfig.embedding_weight > 0 needs an embedder (e.g. processors.clustering.embedding."
+                "use_embedder()); pass embedder= or set embedding_weight=0"
+            )
         self._config = config
+        self._embedder = embedder if config.embedding_weight > 0 else None
         self._stories: dict[str, Story] = {}
         self._assigned: dict[str, tuple[str, int, bool]] = {}
         self._df = DocumentFrequencies(min_documents=config.min_documents)
@@ -86,7 +95,7 @@ class StoryClusterer:
         if known is not None:
             return Assignment(article.id, known[0], known[1], known[2], [])
         cfg = self._config
-        features = extract_features(article, cfg)
+        features = extract_features(article, cfg, self._embedder)
         vecs = vectors(features, self._df)
         oldest = article.published - cfg.window
         scores = sorted(
@@ -134,12 +143,21 @@ class StoryClusterer:
             weight = idf[key]
             for sid in posting:
                 found[sid] += weight
+        pool = cfg.embedding_pool if features.embedding else cfg.max_candidates
         items = list(found.items())
-        if len(items) > cfg.max_candidates:
-            cut = heapq.nlargest(cfg.max_candidates, found.values())[-1]
+        if len(items) > pool:
+            cut = heapq.nlargest(pool, found.values())[-1]
             items = [(sid, w) for sid, w in items if w >= cut]
-        best = sorted(items, key=lambda kv: (-kv[1], kv[0]))[: cfg.max_candidates]
-        return [sid for sid, _ in best]
+        ranked_ids = [sid for sid, _ in sorted(items, key=lambda kv: (-kv[1], kv[0]))[:pool]]
+        chosen = ranked_ids[: cfg.max_candidates]
+        if features.embedding and len(ranked_ids) > len(chosen):
+            rest = ranked_ids[len(chosen) :]  # the pool's other stories: the nearest by embedding join
+            near = sorted(rest, key=lambda sid: (-self._embedding_cosine(features, sid), sid))
+            chosen += near[: cfg.embedding_neighbours]
+        return chosen
+
+    def _embedding_cosine(self, features: ArticleFeatures, story_id: str) -> float:
+        return embedding_cosine(features.embedding, self._stories[story_id].embedding)
 
     def _open(self, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors) -> Assignment:
         story = Story.start(f"s-{article.id}", article.published, article.title)
@@ -171,6 +189,7 @@ class StoryClusterer:
         for entity in article.entities:
             _tally(story.entities, entity.name, entity.model_dump())
         story.article_ids.append(article.id)
+        story.embedding = add_embedding(story.embedding, features.embedding)
         if len(story.members) < self._config.member_links:  # the first members report the event itself
             story.members.append(unit_vector(vecs.body, self._config.member_terms))
         story.outlets[article.outlet] = story.outlets.get(article.outlet, 0) + 1
@@ -228,6 +247,7 @@ class StoryClusterer:
         for name, (item, count) in absorbed.entities.items():
             _tally(survivor.entities, name, item, count)
         survivor.article_ids.extend(absorbed.article_ids)
+        survivor.embedding = add_embedding(survivor.embedding, absorbed.embedding)
         survivor.members = [*survivor.members, *absorbed.members][: self._config.member_links]
         survivor.first_seen = min(survivor.first_seen, absorbed.first_seen)
         survivor.last_seen = max(survivor.last_seen, absorbed.last_seen)
@@ -307,7 +327,7 @@ class StoryClusterer:
 
     def restore(self, entries: Mapping[str, bytes]) -> None:
         """Replace the state by the one ``entries`` (a table's content) describe."""
-        self.__init__(self._config)  # type: ignore[misc]
+        self.__init__(self._config, embedder=self._embedder)  # type: ignore[misc]
         for key in sorted(entries):
             value = entries[key]
             if key.startswith(_STORY):

@@ -44,6 +44,18 @@ class ClusterConfig:
     #: n-gram cosine, both idf-weighted.
     title_gram_size: int = 0
     title_gram_share: float = 0.5
+    #: Sentence embedding (needs an ``embedder`` given to the clusterer; 0 = off, the default): the score
+    #: becomes (1 - embedding_weight) * term score + embedding_weight * rescaled cosine of the article's
+    #: embedding (title + first ``embedding_words`` body words) and the story's normalised centroid, where
+    #: cosines at or below ``embedding_floor`` count 0. Measured in docs/clustering.md.
+    embedding_weight: float = 0.0
+    embedding_words: int = 64
+    embedding_floor: float = 0.5
+    #: With the embedding on, the ``embedding_pool`` stories with most shared idf mass are retrieved from the
+    #: inverted index, and the ``embedding_neighbours`` nearest by embedding among them are scored as well
+    #: as the usual ``max_candidates`` (still index candidates only, never a scan of all stories).
+    embedding_pool: int = 48
+    embedding_neighbours: int = 4
     #: Join the best story when its score reaches this; otherwise open a new story.
     join_threshold: float = 0.25
     #: The join threshold for an article without a body: short texts give higher cosines.
@@ -81,9 +93,15 @@ class ClusterConfig:
         for name in ("decay_hours",):
             if getattr(self, name) <= 0:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be > 0, got {getattr(self, name)}")
-        for name in ("query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens"):
+        positive = ("query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens")
+        for name in (*positive, "embedding_words", "embedding_pool"):
             if getattr(self, name) < 1:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.embedding_weight <= 1 or not -1 <= self.embedding_floor < 1:
+            raise ClusterConfigError(
+                f"ClusterConfig.embedding_weight must be in [0, 1] and embedding_floor in [-1, 1), got "
+                f"{self.embedding_weight} and {self.embedding_floor}"
+            )
         if not 0 < self.join_threshold <= 1:
             raise ClusterConfigError(
                 f"ClusterConfig.join_threshold must be in (0, 1], got {self.join_threshold}"

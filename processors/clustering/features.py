@@ -26,6 +26,7 @@ from contracts.schemas import EnrichedArticle
 from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, char_ngrams, normalize, stem, tokenize
 
 from .config import ClusterConfig
+from .embedding import Embedder, embedding_text, unit_embedding
 
 __all__ = ["ArticleFeatures", "extract_features", "terms_of", "title_grams_of"]
 
@@ -49,6 +50,8 @@ class ArticleFeatures:
     entity_keys: tuple[str, ...]
     #: Distinct ``g:`` character n-grams of the title's content words (robust to clitics and spellings).
     title_grams: tuple[str, ...] = ()
+    #: Unit sentence embedding of the title and lead (empty without an embedder).
+    embedding: tuple[float, ...] = ()
 
 
 def terms_of(text: str, *, min_length: int = 2, limit: int | None = None) -> list[str]:
@@ -98,8 +101,11 @@ def _entity_keys(article: EnrichedArticle) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for key in keys if len(key) > 2))
 
 
-def extract_features(article: EnrichedArticle, config: ClusterConfig) -> ArticleFeatures:
-    """The clusterer's view of ``article`` (deterministic: same article, same features)."""
+def extract_features(
+    article: EnrichedArticle, config: ClusterConfig, embedder: Embedder | None = None
+) -> ArticleFeatures:
+    """The clusterer's view of ``article`` (deterministic: same article, same features); with an
+    ``embedder``, also the unit embedding of its title and first ``config.embedding_words`` body words."""
     title_terms = terms_of(article.title, min_length=config.min_word_length)
     # Arabic words average under ten characters with their spaces: cut the text before normalising it all.
     lead = article.content[: config.max_body_tokens * 16]
@@ -113,7 +119,15 @@ def extract_features(article: EnrichedArticle, config: ClusterConfig) -> Article
         title_terms=tuple(dict.fromkeys(title_terms)),
         entity_keys=_entity_keys(article),
         title_grams=title_grams_of(article.title, config.title_gram_size) if config.title_gram_size else (),
+        embedding=_embed(article, config, embedder),
     )
+
+
+def _embed(article: EnrichedArticle, config: ClusterConfig, embedder: Embedder | None) -> tuple[float, ...]:
+    if embedder is None:
+        return ()
+    text = embedding_text(article.title, article.content, words=config.embedding_words)
+    return unit_embedding(embedder(text)) if text else ()
 
 
 def title_grams_of(title: str, n: int) -> tuple[str, ...]:

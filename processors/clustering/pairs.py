@@ -19,11 +19,12 @@ from typing import Final
 from contracts.schemas import EnrichedArticle
 
 from .config import DEFAULT_CONFIG, ClusterConfig
+from .embedding import Embedder, embedding_cosine, embedding_text, unit_embedding
 from .features import extract_features, terms_of
 from .scoring import DocumentFrequencies, profile_norm, score, vectors
 from .story import Story
 
-__all__ = ["pair_similarity", "split_title"]
+__all__ = ["embedding_similarity", "pair_similarity", "split_title"]
 
 _EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 _TITLE_WORDS: Final = 12
@@ -60,19 +61,41 @@ def _article(text: str, n: int) -> EnrichedArticle:
 
 
 def pair_similarity(
-    text1: str, text2: str, *, background: Iterable[str], config: ClusterConfig = DEFAULT_CONFIG
+    text1: str,
+    text2: str,
+    *,
+    background: Iterable[str],
+    config: ClusterConfig = DEFAULT_CONFIG,
+    embedder: Embedder | None = None,
 ) -> float:
-    """The clusterer's score of ``text1`` against a story made of ``text2`` (about 0..1)."""
+    """The clusterer's score of ``text1`` against a story made of ``text2`` (about 0..1); with an
+    ``embedder`` and ``config.embedding_weight`` > 0 the score includes the embedding signal."""
     docs = list(background)
     df = DocumentFrequencies(min_documents=len(docs))
     for doc in docs:
         df.add(dict.fromkeys(terms_of(doc, min_length=config.min_word_length), 1), articles=1)
-    first = extract_features(_article(text1, 1), config)
-    second = extract_features(_article(text2, 2), config)
+    embed = embedder if config.embedding_weight > 0 else None
+    first = extract_features(_article(text1, 1), config, embed)
+    second = extract_features(_article(text2, 2), config, embed)
     story = Story.start("pair", _EPOCH, second.title)
     story.term_df = dict.fromkeys(second.terms, 1)
     story.title_df = dict.fromkeys(second.title_terms, 1)
     story.entity_df = dict.fromkeys(second.entity_keys, 1)
     story.norm = profile_norm(story.term_df, df)
     story.title_norm = profile_norm(story.title_df, df)
+    story.embedding = list(second.embedding)
     return score(first, vectors(first, df), story, config, _EPOCH).total
+
+
+def embedding_similarity(text1: str, text2: str, *, embedder: Embedder, words: int) -> float:
+    """Cosine of the two texts' embeddings (title and first ``words`` body words of each, as the clusterer
+    embeds articles).
+
+    >>> letters = lambda text: [float(text.count(c)) for c in "ab"]
+    >>> embedding_similarity("a a", "a b", embedder=letters, words=5) > 0.7
+    True
+    """
+    one, two = (
+        unit_embedding(embedder(embedding_text(*split_title(t), words=words))) for t in (text1, text2)
+    )
+    return embedding_cosine(one, two)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Final
 
 from .config import ClusterConfig
+from .embedding import embedding_cosine, rescale
 from .features import ArticleFeatures
 from .story import Story
 
@@ -134,6 +135,7 @@ class Score:
     title: float
     entities: float
     member: float
+    embedding: float
     decay: float
     total: float
 
@@ -207,8 +209,13 @@ def score(
     raw = max(raw, config.body_alone * body)
     member = best_member(vecs.body, vecs.body_norm, story.members)
     raw = max(raw, config.member_weight * member)
+    embedding = 0.0
+    if features.embedding and story.embedding:
+        embedding = embedding_cosine(features.embedding, story.embedding)
+        share = config.embedding_weight
+        raw = (1.0 - share) * raw + share * rescale(embedding, config.embedding_floor)
     prior = 1.0 + config.size_prior * math.log(story.size) if story.size > 1 else 1.0
-    return Score(story.story_id, body, title, entities, member, decay, raw * decay * prior)
+    return Score(story.story_id, body, title, entities, member, embedding, decay, raw * decay * prior)
 
 
 def best_member(vector: Mapping[str, float], norm: float, members: Iterable[Mapping[str, float]]) -> float:

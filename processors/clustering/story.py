@@ -60,6 +60,9 @@ class Story:
     #: The first members' own unit tf-idf vectors (heaviest stems only, weighted when they joined): a big
     #: story of diverse articles (reactions, sermons, columns) is reached through its seminal reports too.
     members: list[dict[str, float]] = field(default_factory=list)
+    #: Sum of the members' unit sentence embeddings (rounded; its direction is the normalised centroid);
+    #: empty when the clusterer runs without an embedder.
+    embedding: list[float] = field(default_factory=list)
 
     @classmethod
     def start(cls, story_id: str, published: datetime, title: str) -> Story:

