@@ -1,6 +1,8 @@
 """Dedupe on SaudiNewsNet: pure rate (articles/s, one core) and window state per article.
 
-Usage: python benchmarks/dedupe.py [--max-articles N] [--runs 3] [--state-articles 100000]
+Usage, from the repository root (as a module: ``benchmarks/producers.py`` would shadow the producers
+package if this file ran as a script): python -m benchmarks.dedupe [--max-articles N] [--runs 3]
+[--state-articles 100000]
 
 1. Rate: every article (converted to RawArticle first, not timed) goes through ``Deduper.expire`` +
    ``Deduper.observe`` in publish-time order, as the Faust stage calls them; median of ``--runs`` runs, each
@@ -8,7 +10,8 @@ Usage: python benchmarks/dedupe.py [--max-articles N] [--runs 3] [--state-articl
    time is reported too.
 2. State: ``--state-articles`` fingerprints (the corpus cycled with synthetic distinct ids and URLs, since
    it has 31,030 articles) are added to one Deduper whose window holds them all. Reported per article: the
-   serialised Fingerprint (what a table keeps), the LSH band index arrays, and the whole Python heap of the
+   serialised Fingerprint (what a table keeps: ids, URLs, text hash and the bottom-k sketch), the LSH band
+   index arrays, and the whole Python heap of the
    Deduper (tracemalloc: objects, dicts, index), which is what one worker's memory holds.
 Writes benchmarks/results/dedupe.json.
 """
@@ -28,12 +31,9 @@ import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
-# benchmarks/producers.py would shadow the producers package when this file runs as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-from contracts.schemas import RawArticle  # noqa: E402
-from processors.dedupe import Deduper, Fingerprint  # noqa: E402
-from producers.corpus import read_corpus, to_raw_article  # noqa: E402
+from contracts.schemas import RawArticle
+from processors.dedupe import Deduper, Fingerprint
+from producers.corpus import read_corpus, to_raw_article
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KHABAR_SHARED_DIR") or REPO / ".." / "shared")

@@ -11,8 +11,9 @@ Checks, in order (the first that matches decides):
 2. ``url``: another remembered article has the same canonical URL.
 3. ``text_hash``: another has the same normalised body (:func:`processors.arabic.normalize_for_matching`,
    tokens joined by one space).
-4. ``minhash``: the estimated Jaccard of word 5-gram shingles with a remembered article, found through
-   LSH (:mod:`processors.minhash`), is at least ``threshold``.
+4. ``minhash``: the Jaccard of word 5-gram shingles (bottom-k sketches, exact for bodies of up to
+   ``sketch_size`` shingles: :mod:`processors.minhash`) with the *root original it will point to* is at
+   least ``threshold``; roots are reached through LSH candidates (docs/dedupe.md, "Choosing the original").
 
 The body is ``content`` (``summary`` when there is no content); titles are left out, since outlets retitle
 wire copies. **Short texts**: a body of fewer than :data:`MIN_TOKENS` words (empty, title-only items, a
@@ -56,7 +57,7 @@ from contracts.schemas import RawArticle
 
 from .arabic import normalize_for_matching
 from .errors import DedupeStateError
-from .minhash import BandIndex, MinHasher, similarity
+from .minhash import SKETCH_SIZE, BandIndex, MinHasher, similarity
 
 __all__ = [
     "DEFAULT_NUM_PERM",
@@ -70,19 +71,20 @@ __all__ = [
 
 Method = Literal["id", "url", "text_hash", "minhash"]
 
-#: Bodies with fewer words get no text hash and no signature (see the module docstring).
+#: Bodies with fewer words get no text hash and no sketch (see the module docstring).
 MIN_TOKENS: Final = 15
-#: Estimated Jaccard of word 5-gram shingles from which two bodies are copies (tuned: docs/dedupe.md).
+#: Jaccard of word 5-gram shingles with the root original from which a body is a copy (docs/dedupe.md).
 DEFAULT_THRESHOLD: Final = 0.5
-#: Permutations per signature: 128 x 2 bytes.
+#: Permutations of the MinHash signature that feeds the LSH band keys (computed from the sketch, not stored).
 DEFAULT_NUM_PERM: Final = 128
 #: LSH must propose a pair at the threshold with at least this probability (see :func:`lsh_params`).
 LSH_RECALL: Final = 0.99
 _SEED: Final = 20150808
-_FORMAT_VERSION: Final = 1
+_FORMAT_VERSION: Final = 2  # 2: the signature is a bottom-k sketch
 _METHODS: Final[tuple[Method, ...]] = ("id", "url", "text_hash", "minhash")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _WORD_RE: Final = re.compile(r"[^\W_]+")  # processors.arabic.tokenize's words, on already normalised text
+_SHINGLE_WORD_RE: Final = re.compile(r"[\u0621-\u064a0-9]+")  # Arabic letters and digits only
 
 
 def lsh_params(threshold: float, num_perm: int, *, recall: float = LSH_RECALL) -> tuple[int, int]:
@@ -114,8 +116,9 @@ def _put_str(out: bytearray, text: str) -> None:
 class Fingerprint:
     """What the window keeps per article: identity, publish time, text hash and MinHash signature.
 
-    ``text_hash`` is 16 hex digits ("" for a short body) and ``signature`` ``num_perm`` little-endian uint16
-    (b"" for a short body). Serialised with :meth:`to_bytes` (about 300 bytes plus the URLs).
+    ``text_hash`` is 16 hex digits ("" for a short body) and ``signature`` the bottom-k sketch: at most
+    ``sketch_size`` ascending little-endian uint16 shingle hashes (b"" for a short body). Serialised with
+    :meth:`to_bytes` (the sketch, 366 bytes on average, plus the URLs).
 
     >>> fp = Fingerprint("00000000000000aa", "was", "https://spa.gov.sa/1", "https://spa.gov.sa/1",
     ...                  datetime(2015, 8, 8, tzinfo=UTC), "0123456789abcdef", bytes(4))
@@ -226,6 +229,7 @@ class Deduper:
         threshold: float = DEFAULT_THRESHOLD,
         num_perm: int = DEFAULT_NUM_PERM,
         shingle_size: int = 5,
+        sketch_size: int = SKETCH_SIZE,
         hashfunc: Callable[[bytes], int] | None = None,
     ) -> None:
         if window <= timedelta(0):
@@ -237,6 +241,8 @@ class Deduper:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle_size = shingle_size
+        self.sketch_size = sketch_size
+        self._last_minhash: tuple[bytes, bytes] = (b"", b"")
         self._hasher = MinHasher(num_perm=num_perm, seed=_SEED, hashfunc=hashfunc)
         self._lsh = BandIndex(bands=bands, rows=rows, seed=_SEED)
         self._entries: dict[str, _Entry] = {}
@@ -251,11 +257,14 @@ class Deduper:
 
     def fingerprint(self, article: RawArticle) -> Fingerprint:
         """The article's fingerprint: body text hash and signature (none for a short body)."""
-        words = _WORD_RE.findall(normalize_for_matching(article.content or article.summary))
+        text = normalize_for_matching(article.content or article.summary)
+        words = _WORD_RE.findall(text)
         text_hash, signature = "", b""
         if len(words) >= MIN_TOKENS:
             text_hash = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).hexdigest()
-            signature = self._hasher.signature(words, shingle_size=self.shingle_size)
+            arabic = _SHINGLE_WORD_RE.findall(text)
+            if len(arabic) >= MIN_TOKENS:
+                signature = self._hasher.sketch(arabic, shingle_size=self.shingle_size, k=self.sketch_size)
         return Fingerprint(
             article_id=article.id,
             outlet=article.outlet,
@@ -283,9 +292,9 @@ class Deduper:
             if match is not None and self._near(match, fingerprint):
                 return Verdict(fingerprint, self._root(match).fingerprint, 1.0, cast(Method, method))
         if fingerprint.signature:
-            best, score = self._closest(fingerprint)
-            if best is not None and score >= self.threshold:
-                return Verdict(fingerprint, self._root(best).fingerprint, score, "minhash")
+            root, score = self._closest(fingerprint)
+            if root is not None:
+                return Verdict(fingerprint, root.fingerprint, score, "minhash")
         return Verdict(fingerprint, None, 0.0, None)
 
     def _replay(self, fingerprint: Fingerprint, known: _Entry) -> Verdict:
@@ -304,20 +313,46 @@ class Deduper:
             )
         return root
 
+    def _minhash(self, sketch: bytes) -> bytes:
+        """The LSH signature of a sketch; the last one is cached (check, then add, of one article)."""
+        if self._last_minhash[0] != sketch:
+            self._last_minhash = (sketch, self._hasher.minhash(sketch))
+        return self._last_minhash[1]
+
     def _near(self, entry: _Entry, fingerprint: Fingerprint) -> bool:
         return entry.matchable and abs(entry.fingerprint.published - fingerprint.published) <= self.window
 
     def _closest(self, fingerprint: Fingerprint) -> tuple[_Entry | None, float]:
-        best: _Entry | None = None
-        score = -1.0
-        for slot in self._lsh.query(fingerprint.signature):
-            entry = self._by_slot[slot]
-            if not self._near(entry, fingerprint):
+        """The root original to point to, and the Jaccard with it (docs/dedupe.md, "Choosing the
+        original"): LSH candidates in the window lead to their roots; a root qualifies when its own sketch
+        is at least ``threshold`` similar; among qualifying roots, the one with the most candidate members
+        that also pass wins, then the most similar, then the earliest."""
+        roots: dict[int, _Entry] = {}
+        support: dict[int, int] = {}
+        for slot in self._lsh.query(self._minhash(fingerprint.signature)):
+            member = self._by_slot[slot]
+            if not self._near(member, fingerprint):
                 continue
-            value = similarity(entry.fingerprint.signature, fingerprint.signature)
-            if value > score:  # ties keep the earliest slot: deterministic
-                best, score = entry, value
-        return best, score
+            root = self._root(member)  # may have left the window: held while its duplicates are live
+            roots[root.seq] = root
+            if member is not root and self._passes(member, fingerprint):
+                support[root.seq] = support.get(root.seq, 0) + 1
+        best: _Entry | None = None
+        best_key = (-1, -1.0)
+        for seq in sorted(roots):  # ascending: ties keep the earliest root, deterministically
+            root = roots[seq]
+            if not root.fingerprint.signature:
+                continue
+            value = self._similarity(root, fingerprint)
+            if value >= self.threshold and (support.get(seq, 0), value) > best_key:
+                best, best_key = root, (support.get(seq, 0), value)
+        return best, best_key[1]
+
+    def _similarity(self, entry: _Entry, fingerprint: Fingerprint) -> float:
+        return similarity(entry.fingerprint.signature, fingerprint.signature, k=self.sketch_size)
+
+    def _passes(self, entry: _Entry, fingerprint: Fingerprint) -> bool:
+        return self._similarity(entry, fingerprint) >= self.threshold
 
     # -------------------------------------------------------------------------------------- remember
 
@@ -366,14 +401,14 @@ class Deduper:
         if fp.text_hash:
             self._by_text.setdefault(fp.text_hash, entry)
         if fp.signature:
-            if len(fp.signature) != 2 * self.num_perm:
+            if len(fp.signature) > 2 * self.sketch_size:
                 raise DedupeStateError(
-                    f"article {fp.article_id}: signature has {len(fp.signature) // 2} values, this deduper "
-                    f"uses num_perm={self.num_perm}; rebuild the dedupe table or set the same num_perm"
+                    f"article {fp.article_id}: sketch has {len(fp.signature) // 2} hashes, this deduper "
+                    f"keeps sketch_size={self.sketch_size}; rebuild the dedupe table or set the same size"
                 )
             entry.slot = self._seq
             self._by_slot[entry.slot] = entry
-            self._lsh.add(entry.slot, fp.signature)
+            self._lsh.add(entry.slot, self._minhash(fp.signature))
         heapq.heappush(self._heap, (fp.published, self._seq, fp.article_id))
 
     def observe(self, article: RawArticle) -> Verdict:

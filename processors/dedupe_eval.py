@@ -11,10 +11,17 @@ few hundredths, measured over the whole corpus; see docs/dedupe.md):
   protocol formulas) are not counted as shared, but stay in both sizes:
   ``J = shared_rare / (|A| + |B| - shared_rare)``. Without that cap (``df=None``) this is plain Jaccard.
 
-Metrics: an article's *group* is its original's URL (its own for an original). A pair is *flagged* when both
-its articles are in one group. **recall** = flagged listed pairs / listed pairs found in the corpus;
-**precision** = flagged cross-outlet pairs whose Jaccard is at least ``min_jaccard`` / flagged cross-outlet
-pairs (same-outlet flagged pairs are counted apart: the pairs file lists none).
+Metrics (what the deduper emits is one ``duplicate_of`` relation per duplicate: duplicate -> original):
+
+- **precision** = emitted relations ``(duplicate, original)`` whose *plain* exact Jaccard (``df=None``: the
+  normalisation and shingles above, every shared shingle counted) is at least ``min_jaccard`` / emitted
+  relations;
+- **recall** = listed pairs (found in the corpus) whose two articles the deduper relates: one is the other's
+  original, or both have the same original; **recall_direct** counts only the first kind.
+
+Secondary figures, so nothing is hidden: the same relation precision with the silver measure (``df``), and
+the *group-pair* precision of the earlier evaluation (every cross-outlet pair inside one duplicate group
+counted as flagged), plain and silver.
 
 >>> a = silver_shingles("جدة واس استقبل صاحب السمو الملكي الامير سفير دولة")
 >>> b = silver_shingles("جدة واس استقبل صاحب السمو الملكي الامير سفير مملكة")
@@ -131,17 +138,23 @@ def silver_jaccard(
 
 @dataclass(frozen=True, slots=True)
 class DedupeReport:
-    """What :func:`evaluate` measured."""
+    """What :func:`evaluate` measured (see the module docstring for the definitions)."""
 
     recall: float
+    recall_direct: float
     precision: float
-    precision_plain: float
+    precision_silver: float
+    group_pair_precision_plain: float
+    group_pair_precision_silver: float
     listed_pairs: int
     listed_found: int
-    listed_flagged: int
-    flagged_pairs: int
-    flagged_precise: int
-    flagged_same_outlet: int
+    listed_related: int
+    listed_direct: int
+    relations: int
+    relations_precise: int
+    relations_cross_outlet: int
+    group_pairs: int
+    group_pairs_same_outlet: int
     missed: list[Pair] = field(default_factory=list)
     imprecise: list[tuple[str, str, float]] = field(default_factory=list)
 
@@ -150,66 +163,92 @@ class DedupeReport:
         return {
             "precision": round(self.precision, 4),
             "recall": round(self.recall, 4),
-            "precision_plain_jaccard": round(self.precision_plain, 4),
+            "precision_definition": "emitted duplicate_of relations (duplicate, original) with plain exact "
+            "word 5-gram Jaccard >= 0.5 / emitted relations",
+            "recall_definition": "listed pairs whose articles are related: one is the other's original, or "
+            "both have the same original / listed pairs found in the corpus",
+            "recall_direct": round(self.recall_direct, 4),
+            "precision_silver_measure": round(self.precision_silver, 4),
+            "group_pair_precision_plain_jaccard": round(self.group_pair_precision_plain, 4),
+            "group_pair_precision_silver_measure": round(self.group_pair_precision_silver, 4),
             "listed_pairs": self.listed_pairs,
             "listed_found_in_corpus": self.listed_found,
-            "listed_flagged": self.listed_flagged,
-            "flagged_pairs": self.flagged_pairs,
-            "flagged_precise": self.flagged_precise,
-            "flagged_same_outlet_pairs": self.flagged_same_outlet,
+            "listed_related": self.listed_related,
+            "listed_related_directly": self.listed_direct,
+            "relations": self.relations,
+            "relations_precise": self.relations_precise,
+            "relations_cross_outlet": self.relations_cross_outlet,
+            "group_pairs_cross_outlet": self.group_pairs,
+            "group_pairs_same_outlet": self.group_pairs_same_outlet,
             "missed": [[p.a_url, p.b_url, p.jaccard] for p in self.missed],
-            "imprecise": [[a, b, round(j, 4)] for a, b, j in self.imprecise],
+            "imprecise_relations": [[a, b, round(j, 4)] for a, b, j in self.imprecise],
         }
 
 
 def evaluate(
     pairs: Iterable[Pair],
-    groups: Mapping[str, str],
+    relations: Mapping[str, str],
+    urls: Iterable[str],
     outlets: Mapping[str, str],
     shingles: Mapping[str, frozenset[str]],
     *,
     df: Mapping[str, int] | None = None,
     min_jaccard: float = 0.5,
 ) -> DedupeReport:
-    """Recall of ``pairs`` and precision of the flagged pairs, from ``groups`` (URL -> original URL) of every
-    streamed article, their ``outlets`` and ``shingles`` (:func:`silver_shingles`), ``df`` over the corpus.
+    """Score the emitted ``relations`` (duplicate URL -> original URL) of the streamed ``urls`` against the
+    listed ``pairs``, with every article's outlet and :func:`silver_shingles`; ``df`` for the silver measure.
 
-    >>> groups = {"a": "a", "b": "a", "c": "a", "d": "d"}
     >>> outlets = {"a": "x", "b": "y", "c": "z", "d": "w"}
-    >>> sh = {"a": frozenset("pqrs"), "b": frozenset("pqrs"), "c": frozenset("tuvw"), "d": frozenset("pq")}
-    >>> r = evaluate([Pair("a", "b"), Pair("a", "d")], groups, outlets, sh)
-    >>> r.recall, r.flagged_pairs, r.flagged_precise, round(r.precision, 3)
-    (0.5, 3, 1, 0.333)
+    >>> sh = {"a": frozenset("pqrs"), "b": frozenset("pqrs"), "c": frozenset("pqtu"), "d": frozenset("pq")}
+    >>> listed = [Pair("a", "b"), Pair("b", "c"), Pair("a", "d")]
+    >>> r = evaluate(listed, {"b": "a", "c": "a"}, "abcd", outlets, sh)
+    >>> r.recall, r.recall_direct, r.relations, r.relations_precise, round(r.group_pair_precision_plain, 3)
+    (0.6666666666666666, 0.3333333333333333, 2, 1, 0.333)
     """
+    streamed = set(urls)
+    groups = {url: relations.get(url, url) for url in streamed}
     listed = list(pairs)
-    found = [p for p in listed if p.a_url in groups and p.b_url in groups]
+    found = [p for p in listed if p.a_url in streamed and p.b_url in streamed]
     missed = [p for p in found if groups[p.a_url] != groups[p.b_url]]
+    direct = sum(relations.get(p.a_url) == p.b_url or relations.get(p.b_url) == p.a_url for p in found)
+    precise = precise_silver = cross = 0
+    imprecise: list[tuple[str, str, float]] = []
+    for duplicate, original in relations.items():
+        value = silver_jaccard(shingles[duplicate], shingles[original])
+        precise += value >= min_jaccard
+        precise_silver += silver_jaccard(shingles[duplicate], shingles[original], df) >= min_jaccard
+        cross += outlets.get(duplicate) != outlets.get(original)
+        if value < min_jaccard:
+            imprecise.append((duplicate, original, value))
     members: dict[str, list[str]] = {}
     for url, root in groups.items():
         members.setdefault(root, []).append(url)
-    flagged = precise = precise_plain = same_outlet = 0
-    imprecise: list[tuple[str, str, float]] = []
-    for urls in members.values():
-        for a, b in itertools.combinations(sorted(urls), 2):
+    group_pairs = group_plain = group_silver = same_outlet = 0
+    for group in members.values():
+        for a, b in itertools.combinations(sorted(group), 2):
             if outlets.get(a) == outlets.get(b):
                 same_outlet += 1
                 continue
-            flagged += 1
-            value = silver_jaccard(shingles[a], shingles[b], df)
-            precise += value >= min_jaccard
-            precise_plain += silver_jaccard(shingles[a], shingles[b]) >= min_jaccard
-            if value < min_jaccard:
-                imprecise.append((a, b, value))
+            group_pairs += 1
+            group_plain += silver_jaccard(shingles[a], shingles[b]) >= min_jaccard
+            group_silver += silver_jaccard(shingles[a], shingles[b], df) >= min_jaccard
+    n = len(relations)
     return DedupeReport(
         recall=(len(found) - len(missed)) / len(found) if found else 0.0,
-        precision=precise / flagged if flagged else 1.0,
-        precision_plain=precise_plain / flagged if flagged else 1.0,
+        recall_direct=direct / len(found) if found else 0.0,
+        precision=precise / n if n else 1.0,
+        precision_silver=precise_silver / n if n else 1.0,
+        group_pair_precision_plain=group_plain / group_pairs if group_pairs else 1.0,
+        group_pair_precision_silver=group_silver / group_pairs if group_pairs else 1.0,
         listed_pairs=len(listed),
         listed_found=len(found),
-        listed_flagged=len(found) - len(missed),
-        flagged_pairs=flagged,
-        flagged_precise=precise,
-        flagged_same_outlet=same_outlet,
+        listed_related=len(found) - len(missed),
+        listed_direct=direct,
+        relations=n,
+        relations_precise=precise,
+        relations_cross_outlet=cross,
+        group_pairs=group_pairs,
+        group_pairs_same_outlet=same_outlet,
         missed=missed,
         imprecise=sorted(imprecise, key=lambda item: item[2]),
     )

@@ -1,4 +1,5 @@
-"""MinHash signatures over word shingles and a compact LSH band index. Pure: numpy and hashlib only.
+"""Bottom-k sketches and MinHash signatures over word shingles, and a compact LSH band index. Pure: numpy
+and hashlib only.
 
 Why not datasketch: its ``MinHashLSH`` keeps a Python ``dict`` of tuple keys to ``set`` buckets per band,
 several hundred bytes per article and band, which breaks the 1 KB-per-article window budget; and its
@@ -6,17 +7,23 @@ several hundred bytes per article and band, which breaks the 1 KB-per-article wi
 
 - each *word* is hashed once (``hashfunc``, BLAKE2b by default, cached), a shingle's hash combines the hashes
   of its words (polynomial mod 2**64, then the splitmix64 finaliser), all in numpy;
-- the ``num_perm`` permutations are seeded multiply-shift hashes ``(a * x + b) mod 2**64 >> 32``;
-- a signature keeps the low 16 bits of each minimum (b-bit MinHash, Li & König 2010): two bytes per
-  permutation, and the chance that two different minima agree is 2**-16, negligible beside the sampling error;
+- a *sketch* (:meth:`MinHasher.sketch`) is the set of the ``k`` smallest distinct 16-bit shingle hashes
+  (bottom-k, Broder 1997): the whole shingle set of a body of up to ``k`` shingles, a consistent sample of a
+  longer one. :func:`similarity` of two sketches is then the exact Jaccard of two bodies of up to ``k``
+  shingles (up to 16-bit hash collisions) and the bottom-k estimate for longer ones;
+- the LSH signature (:meth:`MinHasher.minhash`) is computed from the sketch, so that a sketch restored from
+  a table gives the same band keys; the ``num_perm`` permutations are seeded multiply-shift hashes
+  ``(a * x + b) mod 2**64 >> 32``;
+- a MinHash signature keeps the low 16 bits of each minimum (b-bit MinHash, Li & König 2010); it only
+  feeds the band keys and is not stored;
 - :class:`BandIndex` stores one 32-bit key and one 32-bit slot per band and article in sorted numpy arrays,
   with a small append buffer merged in when it grows (8 bytes per band entry).
 
 >>> hasher = MinHasher(num_perm=64, seed=7)
 >>> words = "قال المتحدث الرسمي باسم وزارة الداخلية ان الجهات الامنية تمكنت".split()
->>> sig = hasher.signature(words, shingle_size=5)
->>> len(sig), similarity(sig, hasher.signature(words, shingle_size=5))
-(128, 1.0)
+>>> sketch = hasher.sketch(words, shingle_size=5)
+>>> len(sketch), similarity(sketch, hasher.sketch(words[1:], shingle_size=5)), len(hasher.minhash(sketch))
+(12, 0.8333333333333334, 128)
 """
 
 from __future__ import annotations
@@ -29,11 +36,13 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BandIndex", "MinHasher", "blake2b_64", "similarity"]
+__all__ = ["SKETCH_SIZE", "BandIndex", "MinHasher", "blake2b_64", "similarity"]
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
+#: Shingle hashes kept per sketch (bottom-k): 2 bytes each.
+SKETCH_SIZE: Final = 256
 _SIG_DTYPE: Final = np.dtype("<u2")
 _SHINGLE_BASE: Final = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial base combining word hashes
 _MIX1: Final = np.uint64(0xBF58476D1CE4E5B9)
@@ -60,21 +69,23 @@ def _splitmix(x: U64) -> U64:
     return x ^ (x >> np.uint64(31))
 
 
-def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard: the share of positions where two signatures of the same length agree.
+def similarity(a: bytes, b: bytes, *, k: int = SKETCH_SIZE) -> float:
+    """Jaccard of two sketches (sorted little-endian uint16, at most ``k`` each): of the ``k`` smallest
+    hashes of their union, the share that both hold. Exact when both bodies have at most ``k`` shingles.
 
-    >>> similarity(b"\\x01\\x00\\x02\\x00", b"\\x01\\x00\\x03\\x00")
-    0.5
+    >>> def sk(*values: int) -> bytes: return np.array(values, dtype="<u2").tobytes()
+    >>> similarity(sk(1, 2, 3), sk(2, 3, 4)), similarity(sk(1, 2, 3), sk(2, 3, 4), k=2)
+    (0.5, 0.5)
     >>> similarity(b"", b"")
     0.0
     """
-    if len(a) != len(b):
-        raise ValueError(f"signatures differ in length ({len(a)} and {len(b)} bytes); use one num_perm")
-    if not a:
-        return 0.0
     x = np.frombuffer(a, dtype=_SIG_DTYPE)
     y = np.frombuffer(b, dtype=_SIG_DTYPE)
-    return float(np.count_nonzero(x == y)) / x.size
+    if not x.size or not y.size:
+        return 0.0
+    union = np.union1d(x, y)[:k]
+    shared = np.intersect1d(x, y, assume_unique=True)
+    return float(np.count_nonzero(shared <= union[-1])) / union.size
 
 
 class _WordHashes(dict[str, int]):
@@ -94,9 +105,9 @@ class MinHasher:
     """Seeded MinHash over word shingles; the same seed and ``hashfunc`` give the same signatures anywhere.
 
     >>> h = MinHasher(num_perm=4, seed=1)
-    >>> h.signature([], shingle_size=5)
+    >>> h.sketch([], shingle_size=5)
     b''
-    >>> h.signature(["a", "b"], shingle_size=5) == h.signature(["a", "b"], shingle_size=5)
+    >>> h.sketch(["a", "b"], shingle_size=5) == h.sketch(["a", "b"], shingle_size=5)
     True
     """
 
@@ -134,12 +145,31 @@ class MinHasher:
             acc = acc * _SHINGLE_BASE + word_hashes[offset : offset + count]
         return _splitmix(acc)
 
-    def signature(self, words: Sequence[str], *, shingle_size: int) -> bytes:
-        """The signature of ``words``' shingles: ``num_perm`` little-endian uint16 (b'' for no words)."""
+    def sketch(self, words: Sequence[str], *, shingle_size: int, k: int = SKETCH_SIZE) -> bytes:
+        """The ``k`` smallest distinct 16-bit hashes of ``words``' shingles, ascending, as little-endian
+        uint16 (b'' for no words).
+
+        >>> h = MinHasher(num_perm=4, seed=1)
+        >>> words = list("abcdefgh")
+        >>> len(h.sketch(words, shingle_size=2)), len(h.sketch(words, shingle_size=2, k=3))
+        (14, 6)
+        """
         hashes = self.shingle_hashes(words, shingle_size)
-        if hashes.size == 0:
+        top = np.unique((hashes >> np.uint64(48)).astype(_SIG_DTYPE))[:k]
+        return bytes(top.tobytes())
+
+    def minhash(self, sketch: bytes) -> bytes:
+        """The ``num_perm`` MinHash signature of a sketch's hashes (little-endian uint16; b'' for b'').
+
+        >>> h = MinHasher(num_perm=4, seed=1)
+        >>> len(h.minhash(bytes(range(8)))), h.minhash(b"")
+        (8, b'')
+        """
+        values = np.frombuffer(sketch, dtype=_SIG_DTYPE)
+        if values.size == 0:
             return b""
-        mins = ((np.multiply.outer(hashes, self._a) + self._b) >> np.uint64(32)).min(axis=0)
+        mixed = _splitmix(values.astype(np.uint64))
+        mins = ((np.multiply.outer(mixed, self._a) + self._b) >> np.uint64(32)).min(axis=0)
         return bytes(mins.astype(_SIG_DTYPE).tobytes())
 
 

@@ -92,6 +92,26 @@ def test_a_silver_wire_copy_is_a_near_duplicate_of_the_earlier_one() -> None:
         assert abs(verdict.similarity - jaccard) < 0.25
 
 
+def _words(prefix: str, start: int, stop: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(start, stop)]
+
+
+def test_a_copy_is_compared_with_the_original_it_points_to() -> None:
+    # R: t0..t99; M copies R's first 80 words (exact 5-gram Jaccard 76/116); X copies M from t20 on:
+    # J(X, M) = 76/116 but J(X, R) = 56/136 < 0.5, so X may not point to R (and is not M's original)
+    root = " ".join(_words("كلمه", 0, 100))
+    member = " ".join(_words("كلمه", 0, 80) + _words("جمله", 0, 20))
+    copy = " ".join(_words("كلمه", 20, 80) + _words("جمله", 0, 20) + _words("سطر", 0, 20))
+    deduper = Deduper()
+    assert not deduper.observe(article(1, root)).is_duplicate
+    verdict = deduper.observe(article(2, member))
+    assert verdict.original is not None
+    assert verdict.original.article_id == article(1, root).id
+    assert verdict.method == "minhash"
+    assert verdict.similarity == pytest.approx(76 / 116, abs=0.01)
+    assert not deduper.observe(article(3, copy)).is_duplicate
+
+
 def test_exact_duplicates_by_url_text_hash_and_id() -> None:
     text = _sample("syria_2015_outlet_a.txt")
     deduper = Deduper()
@@ -208,7 +228,9 @@ def test_fingerprint_round_trip_and_size() -> None:
     )
     data = fp.to_bytes()
     assert Fingerprint.from_bytes(data) == fp
-    assert len(fp.signature) == 2 * deduper.num_perm
+    hashes = [int.from_bytes(fp.signature[i : i + 2], "little") for i in range(0, len(fp.signature), 2)]
+    assert 0 < len(hashes) <= deduper.sketch_size
+    assert hashes == sorted(set(hashes))
     assert len(data) <= 1024
     other = Fingerprint("ab" * 8, "was", "http://a/ب", "http://a/%D8%A8", T0, "", b"")
     assert Fingerprint.from_bytes(other.to_bytes()) == other
@@ -224,7 +246,7 @@ def test_same_input_order_gives_the_same_output() -> None:
 
     def run() -> list[tuple[str | None, float, str | None, bytes]]:
         deduper = Deduper()
-        out = []
+        out: list[tuple[str | None, float, str | None, bytes]] = []
         for item in stream:
             v = deduper.observe(item)
             out.append(
@@ -259,9 +281,9 @@ def test_bad_parameters_and_lsh_shape() -> None:
         Deduper(window=timedelta(0))
     with pytest.raises(ValueError, match="threshold"):
         Deduper(threshold=0)
-    small = Deduper(num_perm=32)
+    small = Deduper(sketch_size=16)
     fp = Deduper().fingerprint(article(1, _sample("syria_2015_outlet_a.txt")))
-    with pytest.raises(DedupeStateError, match="num_perm"):
+    with pytest.raises(DedupeStateError, match="sketch_size"):
         small.add(fp)
 
 
