@@ -80,6 +80,8 @@ def _wait_caught_up(
     settings: Settings, workers: dict[str, subprocess.Popen[bytes]], timeout_s: float, logs: Path
 ) -> dict[str, int]:
     """Poll consumer lag until every group is at zero twice in a row; raise if a worker dies or on timeout."""
+    from kafka.errors import KafkaError
+
     from infra.lag import consumer_lag
 
     stages = _stage_topics(settings)
@@ -100,12 +102,18 @@ def _wait_caught_up(
                     raise KhabarError(
                         f"the {name} worker exited with code {process.returncode}; see {logs / f'{name}.log'}"
                     )
-            lag = {
-                name: sum(consumer_lag(settings.kafka, group, topics).values())
-                for name, (group, topics) in stages.items()
-            }
+            try:
+                lag = {
+                    name: sum(consumer_lag(settings.kafka, group, topics).values())
+                    for name, (group, topics) in stages.items()
+                }
+            except KafkaError as exc:
+                # Retriable: e.g. a fresh broker still electing the group coordinator. Ask again.
+                if not exc.retriable:
+                    raise
+                lag = {}
             progress.update(task, lag=", ".join(f"{name} lag {value}" for name, value in lag.items()))
-            zero_streak = zero_streak + 1 if not any(lag.values()) else 0
+            zero_streak = zero_streak + 1 if lag and not any(lag.values()) else 0
             if zero_streak >= 2:
                 return lag
             if time.monotonic() > deadline:
