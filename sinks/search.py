@@ -77,6 +77,20 @@ def _highlight(*fields: str) -> dict[str, Any]:
     }
 
 
+def _filters(
+    outlet: tuple[str, str | None], since: tuple[str, datetime | None], place: tuple[str, str | None]
+) -> list[dict[str, Any]]:
+    """The outlet, time and place filters shared by article and story search: ``(field, value)`` each."""
+    filters: list[dict[str, Any]] = []
+    if outlet[1]:
+        filters.append({"term": {outlet[0]: outlet[1]}})
+    if since[1] is not None:
+        filters.append({"range": {since[0]: {"gte": since[1].isoformat()}}})
+    if place[1]:
+        filters.append({"term": {place[0]: place[1]}})
+    return filters
+
+
 def article_search(
     text: str,
     names: IndexNames,
@@ -92,13 +106,7 @@ def article_search(
     >>> request.index, request.body["query"]["bool"]["filter"]
     ('khabar-articles', [{'term': {'outlet': 'sabq'}}])
     """
-    filters: list[dict[str, Any]] = []
-    if outlet:
-        filters.append({"term": {"outlet": outlet}})
-    if since is not None:
-        filters.append({"range": {"published": {"gte": since.isoformat()}}})
-    if place:
-        filters.append({"term": {"place_names": place}})
+    filters = _filters(("outlet", outlet), ("published", since), ("place_names", place))
     body = {
         "query": {"bool": {"must": [_text_query(text, ARTICLE_FIELDS)], "filter": filters}},
         "highlight": _highlight("title", "body"),
@@ -122,13 +130,7 @@ def story_search(
     >>> story_search("الأسد", IndexNames(), place="دمشق").body["query"]["bool"]["filter"]
     [{'term': {'top_places.name': 'دمشق'}}]
     """
-    filters: list[dict[str, Any]] = []
-    if outlet:
-        filters.append({"term": {"outlets": outlet}})
-    if since is not None:
-        filters.append({"range": {"last_seen": {"gte": since.isoformat()}}})
-    if place:
-        filters.append({"term": {"top_places.name": place}})
+    filters = _filters(("outlets", outlet), ("last_seen", since), ("top_places.name", place))
     body = {
         "query": {
             "bool": {
