@@ -26,6 +26,9 @@ class ClusterConfig:
     window: timedelta = timedelta(hours=72)
     #: Words of the body (after the title) that feed the term profile; leads carry the event.
     max_body_tokens: int = 300
+    #: Words of the body read for an article without a headline (RSS items without a title, pasted texts):
+    #: with no headline to name the event, the lead must carry that evidence alone, so it reads further.
+    untitled_body_tokens: int = 600
     #: Score = body_weight * body cosine + title_weight * title cosine (body alone when a side has no title).
     body_weight: float = 0.6
     title_weight: float = 0.4
@@ -93,7 +96,10 @@ class ClusterConfig:
         for name in ("decay_hours",):
             if getattr(self, name) <= 0:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be > 0, got {getattr(self, name)}")
-        positive = ("query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens")
+        positive = (
+            "query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens",
+            "untitled_body_tokens",
+        )  # fmt: skip
         for name in (*positive, "embedding_words", "embedding_pool"):
             if getattr(self, name) < 1:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be >= 1, got {getattr(self, name)}")

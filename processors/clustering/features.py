@@ -1,9 +1,9 @@
 """What the clusterer reads from one article: stemmed term counts, title stems, entity keys. Pure.
 
 Terms are Snowball stems of normalised, stop-word-filtered words (:mod:`processors.arabic`). The body profile
-counts the title plus the first ``max_body_tokens`` words of the content; titles are matched on their own as
-well, since a headline names the event. Places and people/organisations (when enrichment found them) become
-keys such as ``p:دمشق`` and ``e:دي ميستورا``.
+counts the title plus the first ``max_body_tokens`` words of the content (``untitled_body_tokens`` when there
+is no headline); titles are matched on their own as well, since a headline names the event. Places and
+people/organisations (when enrichment found them) become keys such as ``p:دمشق`` and ``e:دي ميستورا``.
 
 >>> from datetime import UTC, datetime
 >>> from contracts.schemas import EnrichedArticle
@@ -108,8 +108,9 @@ def extract_features(
     ``embedder``, also the unit embedding of its title and first ``config.embedding_words`` body words."""
     title_terms = terms_of(article.title, min_length=config.min_word_length)
     # Arabic words average under ten characters with their spaces: cut the text before normalising it all.
-    lead = article.content[: config.max_body_tokens * 16]
-    body_terms = terms_of(lead, min_length=config.min_word_length, limit=config.max_body_tokens)
+    words = config.max_body_tokens if title_terms else config.untitled_body_tokens
+    lead = article.content[: words * 16]
+    body_terms = terms_of(lead, min_length=config.min_word_length, limit=words)
     return ArticleFeatures(
         article_id=article.id,
         outlet=article.outlet,

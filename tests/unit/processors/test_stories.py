@@ -52,11 +52,6 @@ FIRE2 = "الدفاع المدني يسيطر على حريق مستودع أخ�
 MATCH = "الهلال يفوز على النصر بهدفين في نهائي كأس السوبر على ملعب لندن"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the two samples' body cosine is 0.25 (no headlines, different wording), score 0.18 "
-    "after title and decay, below the join threshold tuned on the dev gold; see docs/clustering.md",
-)
 def test_samples_land_in_one_story() -> None:
     folder = shared_dir() / "data" / "samples"
     if not folder.exists():
@@ -64,8 +59,9 @@ def test_samples_land_in_one_story() -> None:
     a = (folder / "syria_2015_outlet_a.txt").read_text(encoding="utf-8")
     b = (folder / "syria_2015_outlet_b.txt").read_text(encoding="utf-8")
     clusterer = StoryClusterer()
-    first = clusterer.assign(article(1, a.split(".")[0], a, outlet="a"))
-    second = clusterer.assign(article(2, b.split(".")[0], b, hours=3, outlet="b"))
+    # The samples are bodies without headlines, as RSS items without a title arrive.
+    first = clusterer.assign(article(1, "", a, outlet="a"))
+    second = clusterer.assign(article(2, "", b, hours=3, outlet="b"))
     assert first.is_new_story
     assert not second.is_new_story
     assert second.story_id == first.story_id
