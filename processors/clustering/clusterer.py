@@ -32,6 +32,7 @@ from processors.errors import ClusterConfigError, ClusterStateError
 from .config import DEFAULT_CONFIG, ClusterConfig
 from .embedding import Embedder, add_embedding, embedding_cosine
 from .features import ArticleFeatures, extract_features
+from .genre import standalone
 from .scoring import ArticleVectors, DocumentFrequencies, Score, norm_of, score, unit_vector, vectors
 from .story import Story
 
@@ -97,6 +98,8 @@ class StoryClusterer:
         cfg = self._config
         features = extract_features(article, cfg, self._embedder)
         vecs = vectors(features, self._df)
+        if cfg.standalone_genres and standalone(article.title):  # notices, cartoons: a story of their own
+            return self._open(article, features, vecs, indexed=False)
         oldest = article.published - cfg.window
         scores = sorted(
             (
@@ -159,10 +162,18 @@ class StoryClusterer:
     def _embedding_cosine(self, features: ArticleFeatures, story_id: str) -> float:
         return embedding_cosine(features.embedding, self._stories[story_id].embedding)
 
-    def _open(self, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors) -> Assignment:
+    def _open(
+        self,
+        article: EnrichedArticle,
+        features: ArticleFeatures,
+        vecs: ArticleVectors,
+        *,
+        indexed: bool = True,
+    ) -> Assignment:
+        """Open a story for ``article``; one not ``indexed`` is never a candidate, so nothing joins it."""
         story = Story.start(f"s-{article.id}", article.published, article.title)
         self._stories[story.story_id] = story
-        self._add(story, article, features, vecs)
+        self._add(story, article, features, vecs, indexed=indexed)
         update = story.snapshot("created", at=article.published, top=self._config.snapshot_top)
         return self._record(article.id, story, True, [update])
 
@@ -174,7 +185,13 @@ class StoryClusterer:
     # ---------------------------------------------------------------------------------- story changes
 
     def _add(
-        self, story: Story, article: EnrichedArticle, features: ArticleFeatures, vecs: ArticleVectors
+        self,
+        story: Story,
+        article: EnrichedArticle,
+        features: ArticleFeatures,
+        vecs: ArticleVectors,
+        *,
+        indexed: bool = True,
     ) -> None:
         self._unindex(story)
         self._count_frequencies(story, features)
@@ -200,7 +217,7 @@ class StoryClusterer:
         elif not story.headline_terms and not story.headline:
             story.headline = article.title
         story.version += 1
-        self._refresh(story)
+        self._refresh(story, indexed=indexed)
 
     def _count_frequencies(self, story: Story, features: ArticleFeatures) -> None:
         """Count the article in the document frequencies (by article, or by story: new terms only)."""
@@ -258,8 +275,9 @@ class StoryClusterer:
             "merged", at=at, top=self._config.snapshot_top, status="merged", merged_into=survivor.story_id
         )
 
-    def _refresh(self, story: Story) -> None:
-        """Recompute norms and index keys at the current statistics, and index the story under them."""
+    def _refresh(self, story: Story, *, indexed: bool = True) -> None:
+        """Recompute norms and index keys at the current statistics, and index the story under them (under
+        none when not ``indexed``)."""
         cfg, idf = self._config, self._df.idfs(story.term_df)
         weights = {t: c * idf[t] for t, c in story.term_df.items()}
         story.norm = norm_of(weights.values())
@@ -271,7 +289,7 @@ class StoryClusterer:
             cfg.index_terms, story.title_df, key=lambda t: (-story.title_df[t] * weights[t], t)
         )
         entities = heapq.nsmallest(cfg.index_terms, story.entity_df, key=lambda t: (-story.entity_df[t], t))
-        story.index_keys = list(dict.fromkeys([*terms, *titles, *entities]))
+        story.index_keys = list(dict.fromkeys([*terms, *titles, *entities])) if indexed else []
         self._index_story(story)
         heapq.heappush(self._expiry, (story.last_seen, story.story_id))
         self._dirty.add(_STORY + story.story_id)

@@ -59,6 +59,8 @@ class ClusterConfig:
     #: as the usual ``max_candidates`` (still index candidates only, never a scan of all stories).
     embedding_pool: int = 48
     embedding_neighbours: int = 4
+    #: Wedding notices, cartoons and photo pages (:mod:`.genre`) open a story of their own that nothing joins.
+    standalone_genres: bool = True
     #: Join the best story when its score reaches this; otherwise open a new story.
     join_threshold: float = 0.25
     #: The join threshold for an article without a body: short texts give higher cosines.

@@ -14,6 +14,7 @@ import processors.clustering.clusterer as clusterer_module
 import processors.clustering.config as config_module
 import processors.clustering.embedding as embedding_module
 import processors.clustering.features as features_module
+import processors.clustering.genre as genre_module
 import processors.clustering.pairs as pairs_module
 import processors.clustering.scoring as scoring_module
 import processors.clustering.story as story_module
@@ -81,6 +82,41 @@ def test_same_event_joins_and_other_event_opens_a_story() -> None:
     assert len(clusterer) == 2
     scores = {s.story_id: s.total for s in clusterer.last_scores}
     assert scores.get(fire.story_id, 0.0) < ClusterConfig().join_threshold
+
+
+WEDDING = "أفراح الطويرقي والعبود"
+WEDDING_TEXT = "تلقى الشاب عبدالله التهاني بمناسبة زواجه في قاعة الأفراح بالرياض بحضور الأهل والأصدقاء"
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_wedding_notices_stay_stories_of_their_own(alone: bool) -> None:
+    clusterer = StoryClusterer(ClusterConfig(standalone_genres=alone))
+    first = clusterer.assign(article(1, WEDDING, WEDDING_TEXT))
+    second = clusterer.assign(article(2, "أفراح الطيار والعنقري", WEDDING_TEXT + " وأقاربه", hours=1))
+    news = clusterer.assign(article(3, "حفل زواج جماعي في الرياض", WEDDING_TEXT, hours=2))
+    if alone:
+        assert first.is_new_story
+        assert second.is_new_story
+        assert clusterer.story(first.story_id).index_keys == []  # type: ignore[union-attr]
+        assert news.is_new_story  # not a notice, but nothing may join a notice either
+    else:
+        assert second.story_id == first.story_id
+
+
+@pytest.mark.parametrize(
+    ("title", "alone"),
+    [
+        ("أفراح آل مرشد وبن دخيل", True),
+        ("د. سعد السبر يحتفل بزفاف كريمته للشاب عبدالله السعدون", True),
+        ("كاريكاتير 2015/8/8", True),
+        ("صور اقتصادية", True),
+        ("صور فاضحة مع فتيات في لوس أنجلوس تحيل 3 قياديين بأمانة المدينة للتحقيق", False),
+        ("وفاة الإعلامي سعود الدوسري", False),
+        ("", False),
+    ],
+)
+def test_standalone_genres_by_headline(title: str, alone: bool) -> None:
+    assert genre_module.standalone(title) is alone
 
 
 def test_time_decay_lowers_the_score() -> None:
@@ -310,8 +346,8 @@ def test_bad_state_and_config_are_refused() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [clusterer_module, config_module, embedding_module, features_module, pairs_module, scoring_module,
-     story_module],
+    [clusterer_module, config_module, embedding_module, features_module, genre_module, pairs_module,
+     scoring_module, story_module],
 )  # fmt: skip
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
