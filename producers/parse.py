@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,54 @@ __all__ = ["FUTURE_TOLERANCE", "EntryError", "ParseResult", "parse_feed"]
 FUTURE_TOLERANCE: Final = timedelta(minutes=10)
 _HEADLINE_CHARS: Final = 120
 PublishedStatus = Literal["ok", "missing", "unparsable", "future"]
+
+# The RFC 822 date of nearly every RSS item, in its canonical form: "Sat, 08 Aug 2015 12:34:56 +0300".
+_RFC822_RE: Final = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun),[ \t]+)?(\d\d?)[ \t]+"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[ \t]+(\d{4})[ \t]+(\d\d):(\d\d):(\d\d)[ \t]+"
+    r"(?:gmt|ut|z|([+-])(\d\d)(\d\d))",
+    re.IGNORECASE | re.ASCII,
+)
+_PLAIN_ABSOLUTE_RE: Final = re.compile(
+    r"https?://[A-Za-z0-9._~!$&'()*+,=:@%-]+(?:/[^\x00-\x20\x7f-\x9f;?#]*)?"
+    r"(?:\?[^\x00-\x20\x7f-\x9f#]+)?(?:#[^\x00-\x20\x7f-\x9f]+)?"
+)
+_MONTHS: Final = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+
+
+def canonical_rfc822_date(value: str) -> time.struct_time | None:
+    """The UTC time of a canonical RFC 822 date, else None: feedparser's first date handler.
+
+    feedparser tries its handlers in turn (W3C-DTF first, which fails on every RFC 822 date, then RFC 822,
+    both in Python). This one reads only the canonical form, with a day name or without, a 4-digit year, a
+    ``GMT``/``UT``/``Z`` or ``+hhmm`` zone, and answers exactly what feedparser's RFC 822 handler would;
+    anything else (other zones, 2-digit years, an impossible date) gets None and goes on down feedparser's
+    own chain, so no date is read differently. Registered with feedparser's documented
+    ``registerDateHandler`` when this module is imported.
+
+    >>> canonical_rfc822_date("Sat, 08 Aug 2015 12:34:56 +0300")[:6]
+    (2015, 8, 8, 9, 34, 56)
+    >>> canonical_rfc822_date("2015-08-08T12:34:56Z") is None
+    True
+    """
+    match = _RFC822_RE.fullmatch(value)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    offset = timedelta(hours=int(zone_hours), minutes=int(zone_minutes)) if sign else timedelta(0)
+    try:
+        stamp = datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second))
+        return (stamp + offset if sign == "-" else stamp - offset).utctimetuple()
+    except (ValueError, OverflowError):
+        return None
+
+
+feedparser.registerDateHandler(canonical_rfc822_date)
 
 
 @dataclass(frozen=True)
@@ -102,6 +151,15 @@ def _response_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
+def _resolve(feed_url: str, link: str) -> str:
+    # urljoin(feed_url, link), without its two URL parses when the link is absolute in a form urljoin gives
+    # back unchanged (an http(s) host, no whitespace or controls, no ";" path parameters, no empty "?" or
+    # "#"): the link of nearly every feed item.
+    if _PLAIN_ABSOLUTE_RE.fullmatch(link):
+        return link
+    return urljoin(feed_url, link)
+
+
 def _link(entry: Mapping[str, Any], feed_url: str) -> str | None:
     link = _clean(entry.get("link"))
     if link is None:
@@ -111,7 +169,7 @@ def _link(entry: Mapping[str, Any], feed_url: str) -> str | None:
     )
     try:
         if real:
-            return urljoin(feed_url, link)  # a real <link>, possibly relative
+            return _resolve(feed_url, link)  # a real <link>, possibly relative
         # feedparser copied a permalink GUID into ``link``: a URL only if it is an absolute http(s) one.
         return link if urlsplit(link).scheme.lower() in ("http", "https") else None
     except ValueError:  # malformed (e.g. "http://[x"): canonical_url refuses it later

@@ -136,10 +136,21 @@ def _plain_text(text: str) -> str:
     return text
 
 
+def _collapse(line: str) -> str:
+    # Runs of whitespace become one space, none at either end. A line that is printable (no whitespace but
+    # the ASCII space) with no double, leading or trailing space is already collapsed: two C-level scans
+    # instead of splitting a whole summary into words and joining them again.
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
+
+
 def _layout(text: str) -> str:
     # Whitespace collapsed within each line; then a run of blank lines is one paragraph break.
-    lines = "\n".join([" ".join(line.split()) for line in text.split("\n")])
-    return _BLANK_LINES_RE.sub(_PARAGRAPH, lines).strip("\n")
+    lines = "\n".join([_collapse(line) for line in text.split("\n")]) if "\n" in text else _collapse(text)
+    if "\n\n\n" in lines:
+        lines = _BLANK_LINES_RE.sub(_PARAGRAPH, lines)
+    return lines.strip("\n")
 
 
 def html_to_text(fragment: str, *, single_line: bool = False) -> str:
@@ -155,5 +166,5 @@ def html_to_text(fragment: str, *, single_line: bool = False) -> str:
     text = _markup_text(fragment) if _TAG_RE.search(fragment) else _plain_text(fragment)
     text = _INVISIBLE_RE.sub("", text)
     if single_line:
-        return " ".join(text.split())
+        return _collapse(text)
     return _layout(text)

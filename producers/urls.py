@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Final
-from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from .errors import InvalidUrlError, MissingIdentityError
 
@@ -38,15 +38,28 @@ _ESCAPE_RE: Final = re.compile(r"%[0-9a-fA-F]{2}")
 _LOWER_ESCAPE_RE: Final = re.compile(r"%(?:[a-f][0-9a-fA-F]|[0-9A-F][a-f])")
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE: Final = "/?%:@!$'()*+,;=-._~"
+_ALWAYS_SAFE: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
 _AMP_TRAILING_RE: Final = re.compile(r"/amp/?$")
 _AMP_EXTENSION_RE: Final = re.compile(r"\.amp(?=\.[A-Za-z0-9]+$|$)")
 
 
-def _escape(text: str, safe: str) -> str:
+def _escape_table(safe: str) -> list[str]:
+    # What urllib.parse.quote(text, safe=safe) writes for each byte of the UTF-8 text.
+    kept = _ALWAYS_SAFE | frozenset(safe.encode("ascii"))
+    return [chr(byte) if byte in kept else f"%{byte:02X}" for byte in range(256)]
+
+
+_PATH_ESCAPES: Final = _escape_table(_PATH_SAFE)
+_QUERY_ESCAPES: Final = _escape_table(_QUERY_SAFE)
+
+
+def _escape(text: str, escapes: list[str]) -> str:
     # IRI -> URI (UTF-8 percent-encoding of non-ASCII and unsafe characters), escapes in upper-case hex.
-    # quote() writes upper-case escapes itself; only escapes already in the input can be lower-case.
-    quoted = quote(text, safe=safe)
-    if _LOWER_ESCAPE_RE.search(quoted) is None:
+    # The same output as quote(text, safe=...), but one C-level table lookup per byte: quote() runs a Python
+    # comprehension over every byte of a non-ASCII (Arabic) path, half the cost of canonical_url.
+    # The table writes upper-case escapes itself; only escapes already in the input can be lower-case.
+    quoted = text.encode("utf-8").decode("latin-1").translate(escapes)
+    if "%" not in text or _LOWER_ESCAPE_RE.search(quoted) is None:
         return quoted
     return _ESCAPE_RE.sub(lambda m: m.group(0).upper(), quoted)
 
@@ -61,7 +74,7 @@ def _host(url: str, hostname: str | None) -> str:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
         raise InvalidUrlError(f"URL {url!r}: host {host!r} is not a valid domain name") from None
-    changed = True
+    changed = host.startswith(_MOBILE_PREFIXES)
     while changed:
         changed = False
         for prefix in _MOBILE_PREFIXES:
@@ -73,7 +86,9 @@ def _host(url: str, hostname: str | None) -> str:
 
 
 def _path(path: str) -> str:
-    path = _escape(path, _PATH_SAFE)
+    path = _escape(path, _PATH_ESCAPES)
+    if "amp" not in path:  # nothing to fold but trailing slashes
+        return path.rstrip("/") or "/"
     previous = None
     while path != previous:
         previous = path
@@ -96,7 +111,7 @@ def _query(query: str) -> str:
             continue
         if key == "amp" and unquote_plus(raw_value).lower() in _AMP_FLAG_VALUES:
             continue
-        escaped = _escape(piece, _QUERY_SAFE)
+        escaped = _escape(piece, _QUERY_ESCAPES)
         kept.append((key, escaped))
     return "&".join(piece for _, piece in sorted(kept))
 

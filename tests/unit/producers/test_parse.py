@@ -5,10 +5,16 @@ from __future__ import annotations
 import doctest
 import html
 import os
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+from feedparser.datetimes.rfc822 import _parse_date_rfc822
+from feedparser.datetimes.w3dtf import _parse_date_w3dtf
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import producers.parse
 from contracts.schemas import RawArticle, decode, encode
@@ -324,3 +330,85 @@ def test_times_are_utc_and_naive_times_are_refused() -> None:
     assert article.fetched_at.tzinfo == UTC
     with pytest.raises(ValueError, match="fetched_at"):
         parse_feed(rss(item()).encode(), feed_url=FEED_URL, outlet="x", fetched_at=datetime(2024, 9, 2))
+
+
+# ------------------------------------------------------------------------------------------ fast paths
+
+_DAY_NAMES = ["", "Mon, ", "tue,  ", "SAT,\t"]
+_MONTH_NAMES = ["Jan", "feb", "MAR", "Apr", "May", "jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo"]
+_ZONES = [
+    "GMT",
+    "UT",
+    "Z",
+    "gmt",
+    "+0000",
+    "+0300",
+    "-0530",
+    "+1400",
+    "-1200",
+    "+0099",
+    "EST",
+    "UTC",
+    "+03:00",
+]
+
+
+@given(
+    st.sampled_from(_DAY_NAMES),
+    st.integers(0, 39).map(str) | st.integers(1, 9).map(lambda day: f"0{day}"),
+    st.sampled_from(_MONTH_NAMES),
+    st.integers(1, 9999).map(lambda year: f"{year:04d}") | st.sampled_from(["15", "99"]),
+    st.tuples(st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)),
+    st.sampled_from(_ZONES),
+)
+def test_fast_rfc822_dates_read_as_feedparser_reads_them(
+    day_name: str, day: str, month: str, year: str, clock: tuple[int, int, int], zone: str
+) -> None:
+    # The handler registered first answers only what feedparser's own chain (W3C-DTF, then RFC 822) would
+    # answer; anything else it leaves to that chain.
+    text = f"{day_name}{day} {month} {year} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d} {zone}"
+    fast = producers.parse.canonical_rfc822_date(text)
+    if fast is not None:
+        assert _parse_date_w3dtf(text) is None
+        assert fast == _parse_date_rfc822(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sat,08 Aug 2015 12:34:56 +0000", "08 Aug 15 12:34:56 GMT", "Sat, 08 Aug 2015 12:34 +0000",
+     "Sat, 08 Aug 2015 12:34:56 EST", "2015-08-08T12:34:56Z", " Sat, 08 Aug 2015 12:34:56 +0000", ""],
+)  # fmt: skip
+def test_other_date_forms_are_left_to_feedparser(text: str) -> None:
+    assert producers.parse.canonical_rfc822_date(text) is None
+
+
+_URL_PIECES = [
+    *("http://", "https://", "HTTP://", "http:/", "", "h.com", "a.b", "[::1]", "[::1", "x:80", "/", "//"),
+    *("?", "#", ";", "@", "%", "&", "=", " ", "\t", "\n", "\x01", "\x85", "\u00a0", "..", "a", "خ"),
+]
+
+
+@example("https://x.example/rss", "https://h.com?")
+@example("https://x.example/rss", "https://h.com/a#")
+@example("https://x.example/rss", "https://h.com/a;")
+@example("https://x.example/rss", "https://h.com/a;b?c")
+@example("https://x.example/rss", "http://h.com/a\tb")
+@example("https://x.example/rss", "https://[::1")
+@example("https://x.example/rss", "http:///x")
+@example("https://x.example/rss", "HTTP://h.com/x")
+@example("https://x.example/rss", "https://h.com/a/../b")
+@example("https://x.example/rss", "https://h.com/\x01")
+@example("https://x.example/rss", "//h.com/x")
+@given(
+    st.sampled_from(["https://x.example/rss", "http://x.example/a/b", "https://x.example", "ftp://x/"]),
+    st.lists(st.sampled_from(_URL_PIECES), max_size=10).map("".join),
+)
+def test_links_resolve_as_urljoin_resolves_them(feed_url: str, link: str) -> None:
+    # _resolve skips urljoin for plain absolute links; it must give what urljoin gives (or raise as it does).
+    try:
+        expected = urljoin(feed_url, link)
+    except ValueError as refused:
+        with pytest.raises(ValueError, match=re.escape(str(refused))):
+            producers.parse._resolve(feed_url, link)
+        return
+    assert producers.parse._resolve(feed_url, link) == expected

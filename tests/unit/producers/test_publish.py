@@ -18,7 +18,7 @@ import pytest
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, RequestTimedOutError
 
 import producers.publish
-from contracts.schemas import DeadLetter, RawArticle, decode
+from contracts.schemas import DeadLetter, EnrichedArticle, RawArticle, decode, encode
 from contracts.settings import KafkaSettings, ProducerSettings, Settings, TopicSettings
 from producers.errors import PublishError
 from producers.publish import (
@@ -153,6 +153,31 @@ def test_an_article_is_keyed_by_its_id_with_contract_json_and_headers() -> None:
     assert dict(record.headers) == {"outlet": b"alriyadh", "kind": b"raw_article", "schema_version": b"1"}
     assert stats == DeliveryStats(sent=1, acked=1)
     assert stats.pending == 0
+
+
+def test_values_are_the_contract_encoding_and_headers_name_each_article_outlet() -> None:
+    # The publisher writes JSON bytes in one step and keeps one header list per outlet: neither may differ
+    # from contracts.schemas.encode and the article's own outlet, whatever the order of outlets.
+    fake = FakeProducer()
+    publisher = make(fake)
+    outlets = ["sabq", "okaz", "sabq", "عكاظ", "okaz", "sabq"]
+    sent = [article(n, outlet=outlet, content='«نص» "x" \u200f\n' * n) for n, outlet in enumerate(outlets)]
+    for one in sent:
+        publisher.publish(one)
+    publisher.flush()
+
+    assert [record.value for record in fake.sent] == [encode(one) for one in sent]
+    assert [dict(record.headers)["outlet"].decode() for record in fake.sent] == outlets
+
+
+def test_a_subclass_of_raw_article_is_published_with_all_its_fields() -> None:
+    fake = FakeProducer()
+    enriched = EnrichedArticle(
+        **article(3).model_dump(exclude={"kind"}), language="ar", word_count=2, reading_time_s=1
+    )
+    make(fake).publish(enriched)
+    assert fake.sent[0].value == encode(enriched)
+    assert decode(fake.sent[0].value, EnrichedArticle) == enriched
 
 
 def test_topics_carry_the_configured_prefix_unless_overridden() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 
 import pytest
 from hypothesis import given
@@ -183,3 +184,23 @@ def test_line_and_paragraph_separators() -> None:
     assert html_to_text("<p>أ\u2028ب\u2029ج\r\nد</p>") == "أ ب ج د"
     assert html_to_text("أ\u2028ب\u2029ج\rد") == "أ\nب\n\nج\nد"
     assert html_to_text("أ&#13;&#10;&#13;&#10;ب") == "أ\n\nب"  # unescaped before the breaks are read
+
+
+# ------------------------------------------------------------------------------------------ fast paths
+
+
+@given(
+    st.text(max_size=60)
+    | st.lists(st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000", "x", "خبر"])).map("".join)
+)
+def test_collapsing_a_line_is_splitting_and_joining_its_words(line: str) -> None:
+    # _collapse skips the split when the line is already collapsed; it must never answer differently.
+    assert producers.text._collapse(line) == " ".join(line.split())
+
+
+@given(st.lists(st.sampled_from(["\n", "\n\n\n", " ", "\t", "\u00a0", "أ", "b"]), max_size=30).map("".join))
+def test_layout_is_collapsed_lines_with_blank_runs_as_one_break(text: str) -> None:
+    # The straightforward layout that _layout's fast paths (no newline, no blank run) must match.
+    lines = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    expected = re.sub(r"\n{3,}", "\n\n", lines).strip("\n")
+    assert producers.text._layout(text) == expected
