@@ -3,7 +3,10 @@
 Language, word count, keywords, places and names all need the words of the same text, normalised. Rather
 than each module tokenising and normalising the text again, :meth:`AnalyzedText.of` splits it at
 whitespace once, and every piece (a *chunk*: a word with its punctuation, ``«الأسد»،``) is analysed once
-and cached, as is every word inside it, so the cost of an article is mostly dictionary lookups:
+and cached, as is every word inside it, so the cost of an article is mostly dictionary lookups. The
+chunks and words an article brings that are not cached yet are analysed together: one
+:func:`~processors.arabic.normalize_many` pass and one Snowball call for all of them (the same results
+as word by word, tested), and a chunk that is one word takes a short path:
 
 * a :class:`Word` is a run of letters and digits, tashkeel and tatweel included (``الْمُعَارَضَةُ`` is one
   word), with its :func:`~processors.arabic.normalize` form, its teh-marbuta-folded matching tokens, its
@@ -24,13 +27,14 @@ and cached, as is every word inside it, so the cost of an article is mostly dict
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import chain
-from operator import attrgetter
-from typing import Any, Final
+from functools import partial
+from itertools import chain, compress
+from operator import attrgetter, is_, not_
+from typing import Any, Final, NamedTuple
 
-from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, stem, tokenize
+from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_many, stem, stem_many
 
 __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_caches", "keyword_term"]
 
@@ -77,14 +81,28 @@ def keyword_term(norm: str) -> str | None:
     >>> keyword_term("والاسد"), keyword_term("في"), keyword_term("2015")
     ('اسد', None, None)
     """
-    if len(norm) < 2 or norm in _KEYWORD_STOP or norm.isdigit() or " " in norm:
+    stemmed = _stem_input(norm)
+    if stemmed is None:
         return None
-    # Snowball keeps the conjunction of وال/فال (والاسد): drop it first, as the article follows.
-    term = stem(norm[1:] if norm.startswith(("وال", "فال")) and len(norm) > 4 else norm)
+    term = stem(stemmed)
     return term if len(term) >= 2 else None
 
 
-@lru_cache(maxsize=_WORD_CACHE_SIZE)
+def _stem_input(norm: str) -> str | None:
+    """What :func:`keyword_term` stems (None when the word has no term whatever its stem)."""
+    if len(norm) < 2 or norm in _KEYWORD_STOP or norm.isdigit() or " " in norm:
+        return None
+    # Snowball keeps the conjunction of وال/فال (والاسد): drop it first, as the article follows.
+    return norm[1:] if norm.startswith(("وال", "فال")) and len(norm) > 4 else norm
+
+
+# Word analyses by word, and chunk analyses by chunk. Emptied when full rather than LRU: a stream revisits
+# its vocabulary in no particular order, and an LRU smaller than the working set would miss on every
+# cyclic pass. Caches, not state: losing them costs only time.
+_words: dict[str, Word] = {}
+_chunks: dict[str, _Chunk] = {}
+
+
 def analyse_word(text: str) -> Word:
     """The analysis of one word (cached).
 
@@ -92,22 +110,47 @@ def analyse_word(text: str) -> Word:
     >>> w.norm, w.folded, w.term, w.keyword
     ('سورية', 'سوريه', 'سور', ('سور', 'سورية'))
     """
-    norm = normalize(text)
-    folded = norm.replace("ة", "ه")
-    term = keyword_term(norm)
-    return Word(
-        text=text,
-        norm=norm,
-        folded=folded,
-        match_tokens=tuple(_TOKEN_RE.findall(folded)),
-        term=term,
-        keyword=None if term is None else (term, text.translate(_DISPLAY_TABLE)),
-        alphabetic=folded.isalpha(),
-    )
+    word = _words.get(text)
+    if word is None:
+        _make_room()
+        _analyse_new_words([text])
+        word = _words[text]
+    return word
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
+def _make_room() -> None:
+    """Empty the caches that are full (before new entries are decided on, so none is lost midway)."""
+    if len(_words) > _WORD_CACHE_SIZE:
+        _words.clear()
+    if len(_chunks) > _CHUNK_CACHE_SIZE:
+        _chunks.clear()
+
+
+def _analyse_new_words(texts: list[str]) -> None:
+    """Analyse distinct words not in the cache, in batches (one normalisation and one Snowball call)."""
+    norms = normalize_many(texts)
+    inputs = list(map(_stem_input, norms))
+    stems = iter(stem_many([x for x in inputs if x is not None]))
+    for text, norm, stem_input in zip(texts, norms, inputs, strict=True):
+        term = next(stems) if stem_input is not None else None
+        if term is not None:
+            # Interned: the words of one stem share one string, so counting touches less memory.
+            term = sys.intern(term) if len(term) >= 2 else None
+        folded = norm.replace("ة", "ه")
+        # A one-token word shares its folded string with its token (fewer objects for the modules to touch).
+        tokens = (folded,) if _TOKEN_RE.fullmatch(folded) else tuple(_TOKEN_RE.findall(folded))
+        _words[text] = Word(
+            text=text,
+            norm=norm,
+            folded=folded,
+            match_tokens=tokens,
+            term=term,
+            keyword=None if term is None else (term, text.translate(_DISPLAY_TABLE)),
+            alphabetic=folded.isalpha(),
+        )
+
+
+class _Chunk(NamedTuple):
     """What the modules need of one whitespace-separated piece of text, flattened over its words."""
 
     words: tuple[Word, ...]
@@ -120,24 +163,73 @@ class _Chunk:
     item_norms: tuple[str, ...]
 
 
-def _analyse_chunk(chunk: str) -> _Chunk:
-    words: list[Word] = []
-    items: list[Word] = []
+def _analyse_new_chunks(chunks: list[str]) -> list[_Chunk]:
+    """Analyse distinct chunks: their words first (the new ones in one batch), then each chunk. Most
+    chunks are one word without punctuation, and take a short path."""
+    single = [m is not None for m in map(_WORD_RE.fullmatch, chunks)]
+    split = {chunk: _split_chunk(chunk) for chunk in compress(chunks, map(not_, single))}
+    wanted = chain(compress(chunks, single), chain.from_iterable(texts for texts, _, _ in split.values()))
+    new = [w for w in dict.fromkeys(wanted) if w not in _words]
+    if new:
+        _analyse_new_words(new)
+    # Chunks that are not plain are counted by tokenize(): its tokens of the normalised chunk.
+    odd = [chunk for chunk in chunks if _PLAIN_CHUNK.fullmatch(chunk) is None]
+    odd_counts = dict(zip(odd, (len(_TOKEN_RE.findall(n)) for n in normalize_many(odd)), strict=True))
+    return [
+        _one_word_chunk(_words[chunk], odd_counts.get(chunk))
+        if one
+        else _chunk_of(*split[chunk], odd_counts.get(chunk))
+        for chunk, one in zip(chunks, single, strict=True)
+    ]
+
+
+def _split_chunk(chunk: str) -> tuple[list[str], list[bool], bool]:
+    """The words of a chunk, whether punctuation precedes each, and whether punctuation ends it."""
+    texts: list[str] = []
+    breaks: list[bool] = []
     end = 0
     for match in _WORD_RE.finditer(chunk):
-        if match.start() > end:
-            items.append(BREAK)
+        breaks.append(match.start() > end)
         end = match.end()
-        word = analyse_word(match.group())
-        words.append(word)
+        texts.append(match.group())
+    return texts, breaks, end < len(chunk)
+
+
+def _one_word_chunk(word: Word, count: int | None, lead: bool = False, trail: bool = False) -> _Chunk:
+    """The chunk of one word, with punctuation before it (``lead``) or after it (``trail``) or neither."""
+    term, keyword = word.term, word.keyword
+    texts: tuple[str, ...] = (word.text,) if word.alphabetic else ()
+    norms: tuple[str, ...] = (word.folded,) if word.alphabetic else ()
+    if lead:
+        texts, norms = ("", *texts), (BREAK.folded, *norms)
+    if trail:
+        texts, norms = (*texts, ""), (*norms, BREAK.folded)
+    return _Chunk(
+        (word,),
+        len(word.match_tokens) if count is None else count,
+        () if term is None else (term,),
+        () if keyword is None else (keyword,),
+        word.match_tokens,
+        texts,
+        norms,
+    )
+
+
+def _chunk_of(texts: list[str], breaks: list[bool], trailing: bool, count: int | None) -> _Chunk:
+    if len(texts) == 1:
+        return _one_word_chunk(_words[texts[0]], count, breaks[0], trailing)
+    words = tuple(map(_words.__getitem__, texts))
+    items: list[Word] = []
+    for word, brk in zip(words, breaks, strict=True):
+        if brk:
+            items.append(BREAK)
         if word.alphabetic:
             items.append(word)
-    if end < len(chunk):
+    if trailing:
         items.append(BREAK)
-    plain = _PLAIN_CHUNK.fullmatch(chunk) is not None
     return _Chunk(
-        words=tuple(words),
-        token_count=sum(len(w.match_tokens) for w in words) if plain else len(tokenize(chunk)),
+        words=words,
+        token_count=sum(len(w.match_tokens) for w in words) if count is None else count,
         terms=tuple(w.term for w in words if w.term is not None),
         keywords=tuple(w.keyword for w in words if w.keyword is not None),
         match_tokens=tuple(t for w in words for t in w.match_tokens),
@@ -146,20 +238,14 @@ def _analyse_chunk(chunk: str) -> _Chunk:
     )
 
 
-# Chunk analyses by chunk. Emptied when full rather than LRU: a stream revisits its vocabulary in no
-# particular order, and an LRU smaller than the working set would miss on every cyclic pass. A cache,
-# not state: losing it costs only time.
-_chunks: dict[str, _Chunk] = {}
-
-
 def _analyse_chunks(chunks: list[str]) -> list[_Chunk]:
     found = list(map(_chunks.get, chunks))
     if None in found:
-        if len(_chunks) > _CHUNK_CACHE_SIZE:
-            _chunks.clear()
-        for i, chunk in enumerate(chunks):
-            if found[i] is None:
-                found[i] = _chunks[chunk] = _analyse_chunk(chunk)
+        _make_room()
+        missing = list(dict.fromkeys(compress(chunks, map(_IS_NONE, found))))
+        new = dict(zip(missing, _analyse_new_chunks(missing), strict=True))
+        _chunks.update(new)
+        found = list(map(new.get, chunks, found))  # a small dict; the chunks' hashes are cached
     return found  # type: ignore[return-value]  # every None was replaced
 
 
@@ -241,6 +327,7 @@ class AnalyzedText:
 
 
 _TOKEN_COUNT: Final = attrgetter("token_count")
+_IS_NONE: Final = partial(is_, None)
 
 
 def clear_analysis_caches() -> None:
@@ -248,5 +335,5 @@ def clear_analysis_caches() -> None:
 
     >>> clear_analysis_caches()
     """
-    analyse_word.cache_clear()
+    _words.clear()
     _chunks.clear()

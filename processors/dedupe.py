@@ -51,11 +51,14 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from itertools import compress
+from operator import is_
 from typing import Final, Literal, cast
 
 from contracts.schemas import RawArticle
 
-from .arabic import normalize_for_matching
+from .arabic import normalize_many
 from .errors import DedupeStateError
 from .minhash import SKETCH_SIZE, BandIndex, MinHasher, similarity
 
@@ -85,6 +88,8 @@ _METHODS: Final[tuple[Method, ...]] = ("id", "url", "text_hash", "minhash")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _WORD_RE: Final = re.compile(r"[^\W_]+")  # processors.arabic.tokenize's words, on already normalised text
 _SHINGLE_WORD_RE: Final = re.compile(r"[\u0621-\u064a0-9]+")  # Arabic letters and digits only
+_CHUNK_CACHE_SIZE: Final = 1 << 18
+_IS_NONE: Final = partial(is_, None)
 
 
 def lsh_params(threshold: float, num_perm: int, *, recall: float = LSH_RECALL) -> tuple[int, int]:
@@ -252,19 +257,21 @@ class Deduper:
         self._orphan_refs: dict[str, int] = {}
         self._heap: list[tuple[datetime, int, str]] = []
         self._seq = 0
+        # chunk of body text -> its normalised words and shingle words (a cache: only saves time)
+        self._chunk_words: dict[str, tuple[str, int, bytes, int]] = {}
 
     # ----------------------------------------------------------------------------------- fingerprint
 
     def fingerprint(self, article: RawArticle) -> Fingerprint:
         """The article's fingerprint: body text hash and signature (none for a short body)."""
-        text = normalize_for_matching(article.content or article.summary)
-        words = _WORD_RE.findall(text)
+        text, words, arabic_hashes, arabic = self._body_words(article.content or article.summary)
         text_hash, signature = "", b""
-        if len(words) >= MIN_TOKENS:
-            text_hash = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).hexdigest()
-            arabic = _SHINGLE_WORD_RE.findall(text)
-            if len(arabic) >= MIN_TOKENS:
-                signature = self._hasher.sketch(arabic, shingle_size=self.shingle_size, k=self.sketch_size)
+        if words >= MIN_TOKENS:
+            text_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+            if arabic >= MIN_TOKENS:
+                signature = self._hasher.sketch_hashes(
+                    arabic_hashes, shingle_size=self.shingle_size, k=self.sketch_size
+                )
         return Fingerprint(
             article_id=article.id,
             outlet=article.outlet,
@@ -274,6 +281,33 @@ class Deduper:
             text_hash=text_hash,
             signature=signature,
         )
+
+    def _body_words(self, body: str) -> tuple[str, int, bytes, int]:
+        """Of ``normalize_for_matching(body)``: its words (``[^\\W_]+``) joined by one space and their
+        number, and the :meth:`MinHasher.word_hashes` of its Arabic shingle words and their number.
+
+        Normalisation acts within whitespace-separated chunks, so each distinct chunk is normalised once
+        (new ones in one batch) and what it gives is cached: an article is then one lookup per chunk.
+        """
+        chunks = body.split()
+        cache = self._chunk_words
+        found = list(map(cache.get, chunks))
+        if None in found:
+            if len(cache) > _CHUNK_CACHE_SIZE:
+                cache.clear()
+            missing = list(dict.fromkeys(compress(chunks, map(_IS_NONE, found))))
+            norms = normalize_many(missing, fold_teh_marbuta=True)
+            words = list(map(_WORD_RE.findall, norms))
+            arabic = list(map(_SHINGLE_WORD_RE.findall, norms))
+            pieces = map(self._hasher.word_hashes, arabic)
+            parts = zip(map(" ".join, words), map(len, words), pieces, map(len, arabic), strict=True)
+            new = dict(zip(missing, parts, strict=True))
+            cache.update(new)
+            found = list(map(new.get, chunks, found))  # a small dict; the chunks' hashes are cached
+        if not found:
+            return "", 0, b"", 0
+        texts, counts, hashes, arabic_counts = zip(*found, strict=True)
+        return " ".join(filter(None, texts)), sum(counts), b"".join(hashes), sum(arabic_counts)
 
     # ------------------------------------------------------------------------------------------ check
 

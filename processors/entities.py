@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import compress, count
 from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
@@ -174,7 +175,7 @@ class KnownNames:
     def _find(self, words: Sequence[str], norms: Sequence[str]) -> list[str]:
         first_words = self._first
         found = []
-        for i in [i for i, norm in enumerate(norms) if norm in first_words]:
+        for i in list(compress(count(), map(first_words.__contains__, norms))):
             for size in range(min(_MAX_NAME_WORDS, len(norms) - i), 0, -1):
                 if " ".join(norms[i : i + size]) in self._by_norm:
                     found.append(" ".join(words[i : i + size]))
@@ -207,10 +208,18 @@ def merge_variants(names: Sequence[str]) -> list[list[str]]:
     """
     groups: list[list[str]] = []
     for name in names:
-        joined = [g for g in groups if any(_similar(name, other) for other in g)]
-        merged = [x for g in joined for x in g] + [name]
-        groups = [g for g in groups if g not in joined]
-        groups.append(merged)
+        kept: list[list[str]] = []
+        merged: list[str] = []
+        for group in groups:
+            for other in group:
+                if _similar(name, other):
+                    merged += group
+                    break
+            else:
+                kept.append(group)
+        merged.append(name)
+        kept.append(merged)
+        groups = kept
     order = {n: i for i, n in enumerate(names)}
     return sorted(groups, key=lambda g: min(order[x] for x in g))
 
@@ -286,7 +295,7 @@ def extract_entities(
     words, norms = analysed.item_texts, analysed.item_norms
     found: list[tuple[str, Literal["person", "organisation"]]] = []
     free = 0  # the first position not inside a name found already
-    for i in [i for i, norm in enumerate(norms) if norm in _TRIGGERS]:
+    for i in list(compress(count(), map(_TRIGGERS.__contains__, norms))):
         if i < free:
             continue
         length = _org_at(words, norms, i)

@@ -19,9 +19,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
-from itertools import compress
+from itertools import compress, count
+from operator import is_
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +37,7 @@ __all__ = ["BLOCKED", "NEEDS_CONTEXT", "Gazetteer", "GazetteerEntry"]
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 _MAX_NGRAM: Final = 5
 _STARTS_CACHE_SIZE: Final = 1 << 17
+_IS_NONE: Final = partial(is_, None)
 #: A one-word city smaller than this is "weak": it counts only after a place word, or when the text also
 #: names its country (directly or through a strong place), since such names are often everyday words.
 WEAK_POPULATION: Final = 200_000
@@ -338,7 +340,9 @@ class Gazetteer:
         if None in readings:
             if len(self._starts) > _STARTS_CACHE_SIZE:
                 self._starts.clear()
-            readings = [self._starts_of(t) if r is None else r for t, r in zip(tokens, readings, strict=True)]
+            for i in list(compress(count(), map(_IS_NONE, readings))):  # only the new tokens
+                reading = self._starts.get(tokens[i])
+                readings[i] = self._starts_of(tokens[i]) if reading is None else reading
         found: list[_Mention] = []
         free = 0  # the first position not inside a mention already found
         for i in compress(range(len(tokens)), readings):

@@ -37,8 +37,8 @@ _PERSIAN_URDU: Final = frozenset("پچژگکیٹڈڑںےۀھ")
 _UNKNOWN: Final = "und"
 
 
-_ARABIC_SCRIPT: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]")
-_HEBREW_SCRIPT: Final = re.compile("[\u0590-\u05ff]")
+_ARABIC_SCRIPT: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]+")
+_HEBREW_SCRIPT: Final = re.compile("[\u0590-\u05ff]+")
 _PERSIAN_URDU_RE: Final = re.compile(f"[{''.join(sorted(_PERSIAN_URDU))}]")
 
 
@@ -76,9 +76,10 @@ class LanguageDetector:
         'fa'
         """
         sample = text[: self.sample_chars]
-        if sum(map(str.isalpha, sample)) < self.min_letters:
+        letters = "".join(filter(str.isalpha, sample))
+        if len(letters) < self.min_letters:
             return hint or _UNKNOWN
-        return self.detect_by_script(sample) or self.detect_with_lingua(sample) or hint or _UNKNOWN
+        return self._by_script(letters) or self.detect_with_lingua(sample) or hint or _UNKNOWN
 
     def detect_by_script(self, text: str) -> str | None:
         """The fast path alone: ``"ar"`` or ``"he"`` when the letters of the sample say so, else None.
@@ -89,16 +90,19 @@ class LanguageDetector:
         >>> d.detect_by_script("Oman") is None
         True
         """
-        letters = "".join(filter(str.isalpha, text[: self.sample_chars]))
+        return self._by_script("".join(filter(str.isalpha, text[: self.sample_chars])))
+
+    def _by_script(self, letters: str) -> str | None:
+        """:meth:`detect_by_script` of the sample's letters (runs of a script counted by one regex pass)."""
         if not letters:
             return None
         if (
-            _ARABIC_SCRIPT.subn("", letters)[1] >= 0.9 * len(letters)
+            sum(map(len, _ARABIC_SCRIPT.findall(letters))) >= 0.9 * len(letters)
             and _PERSIAN_URDU_RE.search(letters) is None
             and "ar" in self.languages
         ):
             return "ar"
-        if _HEBREW_SCRIPT.subn("", letters)[1] >= 0.9 * len(letters) and "he" in self.languages:
+        if sum(map(len, _HEBREW_SCRIPT.findall(letters))) >= 0.9 * len(letters) and "he" in self.languages:
             return "he"
         return None
 

@@ -44,6 +44,9 @@ U32 = npt.NDArray[np.uint32]
 #: Shingle hashes kept per sketch (bottom-k): 2 bytes each.
 SKETCH_SIZE: Final = 256
 _SIG_DTYPE: Final = np.dtype("<u2")
+_WORD_DTYPE: Final = np.dtype("<u8")
+_SHIFT32: Final = np.uint64(32)
+_SHIFT48: Final = np.uint64(48)
 _SHINGLE_BASE: Final = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial base combining word hashes
 _MIX1: Final = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2: Final = np.uint64(0x94D049BB133111EB)
@@ -83,20 +86,36 @@ def similarity(a: bytes, b: bytes, *, k: int = SKETCH_SIZE) -> float:
     y = np.frombuffer(b, dtype=_SIG_DTYPE)
     if not x.size or not y.size:
         return 0.0
-    union = np.union1d(x, y)[:k]
-    shared = np.intersect1d(x, y, assume_unique=True)
-    return float(np.count_nonzero(shared <= union[-1])) / union.size
+    # One sort serves both sets (what np.union1d and np.intersect1d(assume_unique=True) compute, each with
+    # its own sort): the union is the first of each run of equal values, the shared values the repeats.
+    merged = np.concatenate((x, y))
+    merged.sort()
+    first = _run_starts(merged)
+    union = merged[first][:k]
+    return float(np.count_nonzero(merged[~first] <= union[-1])) / union.size
 
 
-class _WordHashes(dict[str, int]):
-    """Word -> 64-bit hash, computed on first use (a dict lookup is the fast path)."""
+def _run_starts(values: npt.NDArray[np.uint16]) -> npt.NDArray[np.bool_]:
+    """For sorted ``values``: True where a run of equal values starts."""
+    starts = np.empty(values.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
+class _WordHashes(dict[str, bytes]):
+    """Word -> its 64-bit hash as 8 little-endian bytes, computed on first use (a dict lookup is the fast
+    path; the bytes of a text's words are joined and read by numpy in one call)."""
 
     def __init__(self, func: Callable[[bytes], int]) -> None:
         super().__init__()
         self._func = func
 
-    def __missing__(self, word: str) -> int:
-        value = self._func(word.encode("utf-8")) & 0xFFFFFFFFFFFFFFFF
+    def __missing__(self, word: str) -> bytes:
+        if self._func is blake2b_64:  # its bytes are the digest itself: skip the int round trip
+            value = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+        else:
+            value = (self._func(word.encode("utf-8")) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
         self[word] = value
         return value
 
@@ -124,6 +143,18 @@ class MinHasher:
         self._hashfunc = hashfunc or blake2b_64
         self._words = _WordHashes(self._hashfunc)
 
+    def word_hashes(self, words: Sequence[str]) -> bytes:
+        """The 64-bit hashes of ``words`` (``hashfunc`` of the UTF-8 bytes, cached), 8 little-endian bytes
+        each: pieces for several texts can be kept and joined (:meth:`sketch_hashes`).
+
+        >>> h = MinHasher(num_perm=2)
+        >>> h.word_hashes(["a", "b"]) == h.word_hashes(["a"]) + h.word_hashes(["b"]), len(h.word_hashes([]))
+        (True, 0)
+        """
+        if len(self._words) > _WORD_CACHE:
+            self._words.clear()
+        return b"".join(map(self._words.__getitem__, words))
+
     def shingle_hashes(self, words: Sequence[str], shingle_size: int) -> U64:
         """64-bit hashes of the distinct-by-position word shingles; fewer words than ``shingle_size`` give
         one shingle, no words give none.
@@ -131,18 +162,21 @@ class MinHasher:
         >>> MinHasher(num_perm=2).shingle_hashes(["a", "b", "c"], shingle_size=2).shape
         (2,)
         """
+        return self._shingle_hashes(self.word_hashes(words), shingle_size)
+
+    @staticmethod
+    def _shingle_hashes(word_hashes: bytes, shingle_size: int) -> U64:
         if shingle_size < 1:
             raise ValueError(f"shingle_size must be >= 1, got {shingle_size}")
-        if not words:
+        if not word_hashes:
             return np.empty(0, dtype=np.uint64)
-        if len(self._words) > _WORD_CACHE:
-            self._words.clear()
-        word_hashes = np.fromiter(map(self._words.__getitem__, words), dtype=np.uint64, count=len(words))
-        n = min(shingle_size, len(words))
-        count = len(words) - n + 1
-        acc = word_hashes[:count].copy()
+        hashes = np.frombuffer(word_hashes, dtype=_WORD_DTYPE).astype(np.uint64)
+        n = min(shingle_size, hashes.size)
+        count = hashes.size - n + 1
+        acc = hashes[:count].copy()
         for offset in range(1, n):
-            acc = acc * _SHINGLE_BASE + word_hashes[offset : offset + count]
+            acc *= _SHINGLE_BASE
+            acc += hashes[offset : offset + count]
         return _splitmix(acc)
 
     def sketch(self, words: Sequence[str], *, shingle_size: int, k: int = SKETCH_SIZE) -> bytes:
@@ -154,9 +188,20 @@ class MinHasher:
         >>> len(h.sketch(words, shingle_size=2)), len(h.sketch(words, shingle_size=2, k=3))
         (14, 6)
         """
-        hashes = self.shingle_hashes(words, shingle_size)
-        top = np.unique((hashes >> np.uint64(48)).astype(_SIG_DTYPE))[:k]
-        return bytes(top.tobytes())
+        return self.sketch_hashes(self.word_hashes(words), shingle_size=shingle_size, k=k)
+
+    def sketch_hashes(self, word_hashes: bytes, *, shingle_size: int, k: int = SKETCH_SIZE) -> bytes:
+        """:meth:`sketch` of the words whose :meth:`word_hashes` are given (joined from cached pieces).
+
+        >>> h = MinHasher(num_perm=4, seed=1)
+        >>> words = list("abc")
+        >>> h.sketch_hashes(h.word_hashes(words), shingle_size=2) == h.sketch(words, shingle_size=2)
+        True
+        """
+        hashes = self._shingle_hashes(word_hashes, shingle_size)
+        top = (hashes >> _SHIFT48).astype(_SIG_DTYPE)
+        top.sort()
+        return bytes(top[_run_starts(top)][:k].tobytes())  # np.unique's result, without its overhead
 
     def minhash(self, sketch: bytes) -> bytes:
         """The ``num_perm`` MinHash signature of a sketch's hashes (little-endian uint16; b'' for b'').
@@ -169,7 +214,10 @@ class MinHasher:
         if values.size == 0:
             return b""
         mixed = _splitmix(values.astype(np.uint64))
-        mins = ((np.multiply.outer(mixed, self._a) + self._b) >> np.uint64(32)).min(axis=0)
+        products = np.multiply.outer(mixed, self._a)
+        products += self._b  # in place: the (k x num_perm) array is the largest allocation here
+        products >>= _SHIFT32
+        mins = products.min(axis=0)
         return bytes(mins.astype(_SIG_DTYPE).tobytes())
 
 

@@ -51,3 +51,20 @@ def test_word_analysis() -> None:
     assert (word.norm, word.folded, word.term, word.keyword) == ("والاسد", "والاسد", "اسد", ("اسد", "والأسد"))
     assert analyse_word("في").term is None
     assert analyse_word("2015").alphabetic is False
+
+
+def test_a_batch_of_new_chunks_is_analysed_as_each_chunk_alone(texts: list[str]) -> None:
+    fields = ("words", "token_count", "terms", "keywords", "match_tokens", "item_texts", "item_norms")
+    text = "\n".join(texts[:40]) + " «قال»: ﷺ ①② حلب،دمشق ab\u200ccd"
+    clear_analysis_caches()
+    batch = AnalyzedText.of(text)  # every chunk and word new: one batch
+    alone = []
+    for chunk in text.split():
+        clear_analysis_caches()
+        alone.append(AnalyzedText.of(chunk))
+    clear_analysis_caches()
+    joined = alone[0]
+    for part in alone[1:]:
+        joined = joined + part
+    for field in fields:
+        assert getattr(batch, field) == getattr(joined, field), field

@@ -386,3 +386,62 @@ def test_saudinewsnet_sample() -> None:
     stop_share = sum(c for w, c in counts.items() if is_stopword(w)) / total
     assert 0.15 < stop_share < 0.40
     assert not any(is_stopword(w) for w in ("الرياض", "جدة", "منى", "مكة"))
+
+
+# ---------------------------------------------------------------------------------- batched forms
+
+
+@pytest.mark.parametrize("fold", [False, True])
+def test_normalize_many_equals_normalize_on_every_case(fold: bool) -> None:
+    texts = [raw for _, raw, _ in NORMALIZE_CASES] + [
+        "e\u0653\u0301",  # deleting the mark leaves a string that needs a second NFKC pass
+        "\ufdfa",  # NFKC spells it out in several words
+        "a\nb",  # a line break: falls back to normalize()
+        "",
+        "«الأسد»،",
+        "ΣΑΣ",
+        *BIDI_AND_FORMAT,
+    ]
+    expected = [normalize(t, fold_teh_marbuta=fold) for t in texts]
+    assert arabic.normalize_many(texts, fold_teh_marbuta=fold) == expected
+    for text, want in zip(texts, expected, strict=True):  # alone, too (a batch of one)
+        assert arabic.normalize_many([text], fold_teh_marbuta=fold) == [want]
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_normalize_many_equals_normalize_on_any_text(texts: list[str]) -> None:
+    for fold in (False, True):
+        assert arabic.normalize_many(texts, fold_teh_marbuta=fold) == [
+            normalize(t, fold_teh_marbuta=fold) for t in texts
+        ]
+
+
+@needs_shared
+def test_batched_forms_equal_the_single_ones_on_saudinewsnet() -> None:
+    archives = sorted((DATA / "saudinewsnet").glob("*.zip"))
+    if not archives:
+        pytest.skip(f"no SaudiNewsNet archives under {DATA / 'saudinewsnet'}")
+    with zipfile.ZipFile(archives[0]) as zf:
+        articles = json.loads(zf.read(zf.namelist()[0]))[:200]
+    chunks = list(dict.fromkeys(c for a in articles for c in a["content"].split()))
+    for fold in (False, True):
+        assert arabic.normalize_many(chunks, fold_teh_marbuta=fold) == [
+            normalize(c, fold_teh_marbuta=fold) for c in chunks
+        ]
+    words = list(dict.fromkeys(tokenize(" ".join(chunks))))
+    clear_stem_caches()
+    assert arabic.stem_many(words) == [stem(w) for w in words]
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(sorted({chr(c) for c in arabic._FOLD_TABLE} | set("ابة حلب,x"))), max_size=40
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_translators_equal_str_translate(text: str) -> None:
+    # str.translate with the table is the reference (slow on CPython 3.11, hence the translators)
+    assert arabic._BASE(text) == text.translate(arabic._BASE_TABLE)
+    assert arabic._FOLD(text) == text.translate(arabic._FOLD_TABLE)
+    assert arabic._STRIP_FORMAT(text) == text.translate(arabic._FORMAT_TABLE)

@@ -47,3 +47,16 @@ def test_bbc_urdu_feed(detector: LanguageDetector) -> None:
 def test_bad_language_list() -> None:
     with pytest.raises(EnrichmentError, match="ISO 639-1"):
         LanguageDetector(languages=("ar", "xx"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("دمشق حلب حماه حمص ادلب" + "ab", "ar"),  # 18 of 20 letters Arabic: exactly 90 %
+        ("دمشق حلب حماه حمص اد" + "abc", None),  # 16 of 19: below
+        ("שלום עולם ירושלים תל אביב" + "ab", "he"),
+        ("دمشق حلب حماه حمص ادلب گ", None),  # a Persian-only letter
+    ],
+)
+def test_script_share_threshold(detector: LanguageDetector, text: str, expected: str | None) -> None:
+    assert detector.detect_by_script(text) == expected
