@@ -29,12 +29,12 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain, compress
-from operator import attrgetter, is_, not_
+from operator import attrgetter, not_
 from typing import Any, Final, NamedTuple
 
 from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_many, stem, stem_many
+from .batch_cache import BatchCache
 
 __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_caches", "keyword_term"]
 
@@ -100,7 +100,6 @@ def _stem_input(norm: str) -> str | None:
 # its vocabulary in no particular order, and an LRU smaller than the working set would miss on every
 # cyclic pass. Caches, not state: losing them costs only time.
 _words: dict[str, Word] = {}
-_chunks: dict[str, _Chunk] = {}
 
 
 def analyse_word(text: str) -> Word:
@@ -119,11 +118,9 @@ def analyse_word(text: str) -> Word:
 
 
 def _make_room() -> None:
-    """Empty the caches that are full (before new entries are decided on, so none is lost midway)."""
+    """Empty the word cache when it is full (before new words are decided on, so none is lost midway)."""
     if len(_words) > _WORD_CACHE_SIZE:
         _words.clear()
-    if len(_chunks) > _CHUNK_CACHE_SIZE:
-        _chunks.clear()
 
 
 def _analyse_new_words(texts: list[str]) -> None:
@@ -166,6 +163,7 @@ class _Chunk(NamedTuple):
 def _analyse_new_chunks(chunks: list[str]) -> list[_Chunk]:
     """Analyse distinct chunks: their words first (the new ones in one batch), then each chunk. Most
     chunks are one word without punctuation, and take a short path."""
+    _make_room()
     single = [m is not None for m in map(_WORD_RE.fullmatch, chunks)]
     split = {chunk: _split_chunk(chunk) for chunk in compress(chunks, map(not_, single))}
     wanted = chain(compress(chunks, single), chain.from_iterable(texts for texts, _, _ in split.values()))
@@ -238,15 +236,8 @@ def _chunk_of(texts: list[str], breaks: list[bool], trailing: bool, count: int |
     )
 
 
-def _analyse_chunks(chunks: list[str]) -> list[_Chunk]:
-    found = list(map(_chunks.get, chunks))
-    if None in found:
-        _make_room()
-        missing = list(dict.fromkeys(compress(chunks, map(_IS_NONE, found))))
-        new = dict(zip(missing, _analyse_new_chunks(missing), strict=True))
-        _chunks.update(new)
-        found = list(map(new.get, chunks, found))  # a small dict; the chunks' hashes are cached
-    return found  # type: ignore[return-value]  # every None was replaced
+_chunk_cache: Final = BatchCache(_analyse_new_chunks, capacity=_CHUNK_CACHE_SIZE)
+_analyse_chunks: Final = _chunk_cache.get_many
 
 
 def _flat(chunks: list[_Chunk], field: str) -> list[Any]:
@@ -327,7 +318,6 @@ class AnalyzedText:
 
 
 _TOKEN_COUNT: Final = attrgetter("token_count")
-_IS_NONE: Final = partial(is_, None)
 
 
 def clear_analysis_caches() -> None:
@@ -336,4 +326,4 @@ def clear_analysis_caches() -> None:
     >>> clear_analysis_caches()
     """
     _words.clear()
-    _chunks.clear()
+    _chunk_cache.clear()

@@ -47,19 +47,17 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import partial
-from itertools import compress
-from operator import is_
+from datetime import datetime, timedelta
 from typing import Final, Literal, cast
 
 from contracts.schemas import RawArticle
 
 from .arabic import normalize_many
+from .batch_cache import BatchCache
 from .errors import DedupeStateError
+from .fingerprint import Fingerprint
 from .minhash import SKETCH_SIZE, BandIndex, MinHasher, similarity
 
 __all__ = [
@@ -83,13 +81,12 @@ DEFAULT_NUM_PERM: Final = 128
 #: LSH must propose a pair at the threshold with at least this probability (see :func:`lsh_params`).
 LSH_RECALL: Final = 0.99
 _SEED: Final = 20150808
-_FORMAT_VERSION: Final = 2  # 2: the signature is a bottom-k sketch
 _METHODS: Final[tuple[Method, ...]] = ("id", "url", "text_hash", "minhash")
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _WORD_RE: Final = re.compile(r"[^\W_]+")  # processors.arabic.tokenize's words, on already normalised text
 _SHINGLE_WORD_RE: Final = re.compile(r"[\u0621-\u064a0-9]+")  # Arabic letters and digits only
 _CHUNK_CACHE_SIZE: Final = 1 << 18
-_IS_NONE: Final = partial(is_, None)
+#: a chunk's normalised words joined by a space, their number, its shingle words' hashes and their number
+_ChunkWords = tuple[str, int, bytes, int]
 
 
 def lsh_params(threshold: float, num_perm: int, *, recall: float = LSH_RECALL) -> tuple[int, int]:
@@ -110,87 +107,6 @@ def lsh_params(threshold: float, num_perm: int, *, recall: float = LSH_RECALL) -
 
 
 # ------------------------------------------------------------------------------------------ records
-
-
-def _put_str(out: bytearray, text: str) -> None:
-    data = text.encode("utf-8")
-    out += struct.pack("<H", len(data)) + data
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """What the window keeps per article: identity, publish time, text hash and MinHash signature.
-
-    ``text_hash`` is 16 hex digits ("" for a short body) and ``signature`` the bottom-k sketch: at most
-    ``sketch_size`` ascending little-endian uint16 shingle hashes (b"" for a short body). Serialised with
-    :meth:`to_bytes` (the sketch, 366 bytes on average, plus the URLs).
-
-    >>> fp = Fingerprint("00000000000000aa", "was", "https://spa.gov.sa/1", "https://spa.gov.sa/1",
-    ...                  datetime(2015, 8, 8, tzinfo=UTC), "0123456789abcdef", bytes(4))
-    >>> Fingerprint.from_bytes(fp.to_bytes()) == fp, len(fp.to_bytes())
-    (True, 67)
-    """
-
-    article_id: str
-    outlet: str
-    url: str
-    canonical_url: str
-    published: datetime
-    text_hash: str
-    signature: bytes = b""
-
-    def to_bytes(self) -> bytes:
-        """A compact binary form: version, publish time, strings (the canonical URL once if equal)."""
-        flags = (1 if self.canonical_url == self.url else 0) | (2 if self.text_hash else 0)
-        micros = (self.published - _EPOCH) // timedelta(microseconds=1)
-        out = bytearray(struct.pack("<BBq", _FORMAT_VERSION, flags, micros))
-        _put_str(out, self.article_id)
-        _put_str(out, self.outlet)
-        _put_str(out, self.url)
-        if not flags & 1:
-            _put_str(out, self.canonical_url)
-        if flags & 2:
-            out += bytes.fromhex(self.text_hash)
-        out += self.signature
-        return bytes(out)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Fingerprint:
-        """Read :meth:`to_bytes` output; raise :class:`DedupeStateError` for anything else."""
-        try:
-            version, flags, micros = struct.unpack_from("<BBq", data, 0)
-            if version != _FORMAT_VERSION:
-                raise DedupeStateError(
-                    f"fingerprint format version {version} is not readable (reads {_FORMAT_VERSION}); "
-                    "upgrade khabar or rebuild the dedupe table"
-                )
-            pos = 10
-            strings: list[str] = []
-            for _ in range(3 if flags & 1 else 4):
-                (size,) = struct.unpack_from("<H", data, pos)
-                chunk = data[pos + 2 : pos + 2 + size]
-                if len(chunk) != size:
-                    raise ValueError("truncated string")
-                strings.append(chunk.decode("utf-8"))
-                pos += 2 + size
-            text_hash = ""
-            if flags & 2:
-                if len(data) < pos + 8:
-                    raise ValueError("truncated text hash")
-                text_hash = data[pos : pos + 8].hex()
-                pos += 8
-            signature = bytes(data[pos:])
-            if len(signature) % 2:
-                raise ValueError("odd signature length")
-        except (struct.error, ValueError, UnicodeDecodeError) as exc:
-            raise DedupeStateError(
-                f"fingerprint bytes {bytes(data[:24])!r}... cannot be read ({exc}); the dedupe table is "
-                "corrupt or from another program"
-            ) from None
-        article_id, outlet, url = strings[:3]
-        canonical = strings[3] if len(strings) == 4 else url
-        published = _EPOCH + timedelta(microseconds=micros)
-        return cls(article_id, outlet, url, canonical, published, text_hash, signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +174,7 @@ class Deduper:
         self._heap: list[tuple[datetime, int, str]] = []
         self._seq = 0
         # chunk of body text -> its normalised words and shingle words (a cache: only saves time)
-        self._chunk_words: dict[str, tuple[str, int, bytes, int]] = {}
+        self._chunk_words = BatchCache(self._words_of_chunks, capacity=_CHUNK_CACHE_SIZE)
 
     # ----------------------------------------------------------------------------------- fingerprint
 
@@ -289,25 +205,18 @@ class Deduper:
         Normalisation acts within whitespace-separated chunks, so each distinct chunk is normalised once
         (new ones in one batch) and what it gives is cached: an article is then one lookup per chunk.
         """
-        chunks = body.split()
-        cache = self._chunk_words
-        found = list(map(cache.get, chunks))
-        if None in found:
-            if len(cache) > _CHUNK_CACHE_SIZE:
-                cache.clear()
-            missing = list(dict.fromkeys(compress(chunks, map(_IS_NONE, found))))
-            norms = normalize_many(missing, fold_teh_marbuta=True)
-            words = list(map(_WORD_RE.findall, norms))
-            arabic = list(map(_SHINGLE_WORD_RE.findall, norms))
-            pieces = map(self._hasher.word_hashes, arabic)
-            parts = zip(map(" ".join, words), map(len, words), pieces, map(len, arabic), strict=True)
-            new = dict(zip(missing, parts, strict=True))
-            cache.update(new)
-            found = list(map(new.get, chunks, found))  # a small dict; the chunks' hashes are cached
+        found = self._chunk_words.get_many(body.split())
         if not found:
             return "", 0, b"", 0
         texts, counts, hashes, arabic_counts = zip(*found, strict=True)
         return " ".join(filter(None, texts)), sum(counts), b"".join(hashes), sum(arabic_counts)
+
+    def _words_of_chunks(self, chunks: list[str]) -> list[_ChunkWords]:
+        norms = normalize_many(chunks, fold_teh_marbuta=True)
+        words = list(map(_WORD_RE.findall, norms))
+        arabic = list(map(_SHINGLE_WORD_RE.findall, norms))
+        pieces = map(self._hasher.word_hashes, arabic)
+        return list(zip(map(" ".join, words), map(len, words), pieces, map(len, arabic), strict=True))
 
     # ------------------------------------------------------------------------------------------ check
 
