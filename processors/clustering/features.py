@@ -16,14 +16,25 @@ people/organisations (when enrichment found them) become keys such as ``p:دمش
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Final
 
 from contracts.schemas import EnrichedArticle
-from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, char_ngrams, normalize, stem, tokenize
+from processors.arabic import (
+    NEWS_STOPWORDS_SET,
+    STOPWORDS,
+    char_ngrams,
+    normalize,
+    normalize_many,
+    stem,
+    tokenize,
+)
+from processors.batch_cache import BatchCache
 
 from .config import ClusterConfig
 from .embedding import Embedder, embedding_text, unit_embedding
@@ -31,7 +42,10 @@ from .embedding import Embedder, embedding_text, unit_embedding
 __all__ = ["ArticleFeatures", "extract_features", "terms_of", "title_grams_of"]
 
 _STOPWORDS: Final = STOPWORDS | NEWS_STOPWORDS_SET
-_PIECE: Final = 1200
+#: Chunks analysed per batch by a limited :func:`terms_of` (a 300-word lead is one or two batches).
+_SLICE: Final = 160
+_CHUNK_CACHE_SIZE: Final = 1 << 18
+_TOKEN_RE: Final = re.compile(r"[^\W_]+")  # processors.arabic.tokenize's tokens, on normalised text
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,28 +76,29 @@ def terms_of(text: str, *, min_length: int = 2, limit: int | None = None) -> lis
     >>> terms_of("قال المبعوث دي ميستورا", limit=1)
     ['مبعوث']
     """
+    chunks = text.split()  # normalising and tokenising act within whitespace-separated chunks
+    cache = _chunk_terms(min_length)
+    if limit is None:
+        return list(chain.from_iterable(cache.get_many(chunks)))
     out: list[str] = []
-    for piece in _pieces(text, _PIECE if limit is not None else len(text) + 1):
-        for token in tokenize(piece):
-            term = _term(token, min_length)
-            if term is None:
-                continue
-            out.append(term)
-            if limit is not None and len(out) >= limit:
-                return out
+    for start in range(0, len(chunks), _SLICE):  # a limited call stops analysing once it has enough
+        out.extend(chain.from_iterable(cache.get_many(chunks[start : start + _SLICE])))
+        if len(out) >= limit:
+            return out[:limit]
     return out
 
 
-def _pieces(text: str, size: int) -> list[str]:
-    """``text`` cut at whitespace into pieces of about ``size`` characters (normalised one at a time, so
-    that a limited :func:`terms_of` stops normalising once it has enough words)."""
-    pieces, start = [], 0
-    while start < len(text):
-        end = text.find(" ", start + size)
-        end = len(text) if end < 0 else end
-        pieces.append(text[start:end])
-        start = end
-    return pieces
+@lru_cache(maxsize=4)
+def _chunk_terms(min_length: int) -> BatchCache[tuple[str, ...]]:
+    """Whitespace-separated chunk -> its terms, computed for the new chunks of a text in one batch."""
+
+    def compute(chunks: list[str]) -> list[tuple[str, ...]]:
+        return [
+            tuple(t for t in (_term(token, min_length) for token in _TOKEN_RE.findall(norm)) if t is not None)
+            for norm in normalize_many(chunks)
+        ]
+
+    return BatchCache(compute, capacity=_CHUNK_CACHE_SIZE)
 
 
 @lru_cache(maxsize=1 << 17)
