@@ -22,6 +22,9 @@ broker shares the machine). Each figure is the median of --runs runs. Topics are
 kafka-python's admin client and deleted after. Writes benchmarks/results/producers.json and prints the
 figures. Target: 2,000 entries/s for "both" on summary items. ``--profile N`` adds a cProfile of one "both"
 run (main thread) and prints the N functions with the most own time, grouped by package as well.
+
+``--gc-threshold N`` freezes the start-up heap and sets the garbage collector's generation-0 threshold (what
+tuning the producer process would give); ``benchmarks/producers_gc.py`` compares thresholds.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import statistics
 import time
 import uuid
@@ -363,13 +367,13 @@ def main() -> None:
             print(f"skipping {codec}: {exc}")
     settings = load_settings()
     chosen = compression_type(settings.producers.compression)
-    if args.gc_threshold is not None:
-        gc.freeze()
-        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     topics = Topics(settings, args.partitions)
     results: dict[str, Any] = {}
     profile: dict[str, Any] | None = None
     load_before = machine(cpu)["load_average"]
+    if args.gc_threshold is not None:
+        gc.freeze()
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
     try:
         for shape in (s.strip() for s in args.shapes.split(",") if s.strip()):
             feeds = build_feeds(rows, args.items_per_feed, full=shape == "full")
@@ -401,6 +405,7 @@ def main() -> None:
         "items_per_feed": args.items_per_feed,
         "runs": args.runs,
         "gc_thresholds": list(gc.get_threshold()),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "target_entries_per_s": TARGET,
         "producer": {
             "bootstrap_servers": settings.kafka.bootstrap,

@@ -199,7 +199,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
 
 def encode(record: Record) -> bytes:
     """The record as UTF-8 JSON bytes, ``kind`` and ``schema_version`` included."""
-    return record.model_dump_json().encode("utf-8")
+    # The bytes of model_dump_json(), written by pydantic-core directly: no str built and encoded again.
+    return type(record).__pydantic_serializer__.to_json(record)
 
 
 def decode(data: bytes | str, expected: type[R]) -> R:

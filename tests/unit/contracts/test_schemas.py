@@ -4,16 +4,21 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts.errors import SchemaError
 from contracts.schemas import (
+    RECORD_TYPES,
     Alert,
     ClusteredArticle,
     DeadLetter,
     Duplicate,
     EnrichedArticle,
+    Entity,
     Place,
     RawArticle,
+    Record,
     StoryUpdate,
     decode,
     encode,
@@ -133,3 +138,119 @@ def test_records_are_frozen() -> None:
     article = raw()
     with pytest.raises(ValueError, match="frozen"):
         article.title = "x"  # type: ignore[misc]
+
+
+# encode() writes bytes with pydantic-core directly: they must stay those of model_dump_json(), every kind.
+ARABIC = '«الرياض» \u200fتستضيف قمة\u200e مجلس التعاون: ١٢٣ مندوبًا، و"اتفاق" جديد\\ 😀\n\tنهاية'
+ODD_TIME = datetime(2015, 8, 8, 12, 30, 15, 123456, tzinfo=timezone(timedelta(hours=3)))
+
+
+def every_kind() -> list[Record]:
+    place = Place(name="جدة", country_code="SA", lat=21.5433, lon=39.1728, feature="city")
+    person = Entity(name="عبدالله بن عبدالعزيز", type="person")
+    organisation = Entity(name="مجلس التعاون الخليجي", type="organisation")
+    article = raw(
+        guid="urn:spa:1370000",
+        feed_url="https://www.spa.gov.sa/rss.xml",
+        title=ARABIC,
+        summary=ARABIC[:40],
+        content=f"{ARABIC}\n\n{ARABIC}",
+        author="واس",
+        language_hint="ar",
+        published=ODD_TIME,
+        published_status="future",
+        fetched_at=NOW,
+    )
+    enriched_article = EnrichedArticle.model_validate(
+        article.model_dump()
+        | {
+            "kind": "enriched_article",
+            "language": "ar",
+            "word_count": 321,
+            "reading_time_s": 97,
+            "keywords": ["قمة", "الرياض"],
+            "places": [place],
+            "entities": [person, organisation],
+            "lead": ARABIC[:20],
+            "also_published_by": ["sabq", "okaz"],
+        }
+    )
+    return [
+        article,
+        raw(),
+        enriched_article,
+        Duplicate(
+            article_id="0123456789abcdef",
+            duplicate_of="fedcba9876543210",
+            outlet="sabq",
+            original_outlet="spa",
+            url="https://sabq.org/مقال?id=1",
+            similarity=1 / 3,
+            method="text_hash",
+            detected_at=ODD_TIME,
+        ),
+        ClusteredArticle(article=enriched_article, story_id="story-جدة-1", story_version=12),
+        StoryUpdate(
+            story_id="s1",
+            version=2,
+            event="merged",
+            status="merged",
+            merged_into="s0",
+            headline=ARABIC,
+            summary=ARABIC[:30],
+            first_seen=NOW,
+            last_seen=ODD_TIME,
+            article_count=7,
+            outlets=["spa", "sabq"],
+            top_keywords=["قمة"],
+            top_places=[place],
+            top_entities=[organisation],
+            updated_at=ODD_TIME,
+        ),
+        Alert(
+            alert_id="a-1",
+            rule="growth",
+            reason="٤ منافذ خلال ساعة",
+            story_id="s1",
+            story_version=2,
+            headline=ARABIC,
+            outlets=["spa"],
+            article_count=4,
+            fired_at=ODD_TIME,
+        ),
+        DeadLetter(
+            stage="parse",
+            reason=f"[https://sabq.org/rss] {ARABIC}",
+            error_type="WrongEncodingError",
+            source_topic="articles.raw",
+            partition=3,
+            offset=123456789012,
+            key="0123456789abcdef",
+            payload="PHJzcz7H",
+            payload_encoding="base64",
+            failed_at=ODD_TIME,
+        ),
+    ]
+
+
+def test_encode_gives_the_bytes_of_model_dump_json_for_every_record_kind() -> None:
+    records = every_kind()
+    assert {record.KIND for record in records} == set(RECORD_TYPES)
+    for record in records:
+        data = encode(record)
+        assert isinstance(data, bytes)
+        assert data == record.model_dump_json().encode("utf-8"), record.KIND
+        assert decode(data, type(record)) == record
+
+
+@given(
+    title=st.text(min_size=1),
+    content=st.text(),
+    author=st.none() | st.text(),
+    published=st.datetimes(timezones=st.timezones(), allow_imaginary=False),
+)
+def test_encode_matches_model_dump_json_on_any_text_and_time(
+    title: str, content: str, author: str | None, published: datetime
+) -> None:
+    article = raw(title=title, content=content, author=author, published=published)
+    assert encode(article) == article.model_dump_json().encode("utf-8")
