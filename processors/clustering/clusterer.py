@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
+from operator import add
 
 from contracts.schemas import EnrichedArticle, StoryUpdate
 from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
@@ -137,15 +138,15 @@ class StoryClusterer:
         cfg = self._config
         ranked = sorted(body, key=lambda t: (-body[t], t))[: cfg.query_terms]
         keys = dict.fromkeys([*ranked, *features.title_terms, *features.entity_keys])
-        found: defaultdict[str, float] = defaultdict(float)
-        idf = self._df.idfs(keys)
+        found: dict[str, float] = {}
+        get, idf = found.get, self._df.idfs(keys)
         for key in keys:
             posting = self._index.get(key)
             if not posting or len(posting) > cfg.max_postings:
                 continue
-            weight = idf[key]
-            for sid in posting:
-                found[sid] += weight
+            # found[sid] += idf for every story of the posting, in C (postings run to hundreds of stories)
+            sums = map(add, map(get, posting, repeat(0.0)), repeat(idf[key]))
+            found.update(zip(posting, sums, strict=True))
         pool = cfg.embedding_pool if features.embedding else cfg.max_candidates
         items = list(found.items())
         if len(items) > pool:
