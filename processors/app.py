@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import faust
+import structlog
 
 from contracts.errors import SchemaError
 from contracts.schemas import RawArticle, encode
@@ -34,10 +35,12 @@ from processors.enrich import Enricher
 from processors.gazetteer import Gazetteer
 from processors.keywords import DocumentFrequency
 from processors.language import LanguageDetector
-from processors.stages import ClusterStage, DedupeStage, EnrichStage, Output, StageResult, read
+from processors.stages import ClusterStage, DedupeStage, EnrichStage, Output, StageResult, Unreadable, read
 from processors.stories import ClusterConfig, StoryClusterer
 
 __all__ = ["build_app"]
+
+log = structlog.get_logger(__name__)
 
 _RAW: faust.Schema[bytes, bytes] = faust.Schema(
     key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
@@ -129,10 +132,27 @@ def build_app(
     async def _forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         stages.clear()
 
+    def left_out(table: Any, name: str, unreadable: Unreadable) -> None:
+        """Entries a restore could not read (an older format, corrupt bytes): say so, count, delete them."""
+        if not unreadable:
+            return
+        first = next(iter(unreadable.items()))
+        log.error(
+            "state entries left out: unreadable",
+            table=name,
+            entries=len(unreadable),
+            example_key=first[0],
+            reason=first[1],
+            action="the stage goes on without them; they are deleted (docs/operations.md, Recovery)",
+        )
+        metrics.STATE_LEFT_OUT.labels(table=name).inc(len(unreadable))
+        for key in unreadable:
+            table.pop(key, None)
+
     def dedupe_stage() -> DedupeStage:
         if "dedupe" not in stages:
             stage = DedupeStage(Deduper(window=timedelta(days=conf.dedupe_window_days)))
-            stage.restore(value for value in window.values() if value)
+            left_out(window, "dedupe-window", stage.restore({k: v for k, v in window.items() if v}))
             stages["dedupe"] = stage
         return stages["dedupe"]  # type: ignore[no-any-return]
 
@@ -144,7 +164,8 @@ def build_app(
             )
             prefix = f"df-{partition}-"
             stage = EnrichStage(enricher, snapshot_prefix=prefix)
-            stage.restore({k: v for k, v in frequencies.items() if k.startswith(prefix) and v})
+            entries = {k: v for k, v in frequencies.items() if k.startswith(prefix) and v}
+            left_out(frequencies, "document-frequencies", stage.restore(entries))
             stages[key] = stage
         return stages[key]  # type: ignore[no-any-return]
 
@@ -152,7 +173,7 @@ def build_app(
         if "cluster" not in stages:
             config = ClusterConfig(window=timedelta(hours=conf.story_window_hours))
             stage = ClusterStage(StoryClusterer(config))
-            stage.restore({key: value for key, value in story_state.items() if value})
+            left_out(story_state, "story-state", stage.restore({k: v for k, v in story_state.items() if v}))
             stages["cluster"] = stage
         return stages["cluster"]  # type: ignore[no-any-return]
 

@@ -65,8 +65,8 @@ class Fingerprint:
             version, flags, micros = struct.unpack_from("<BBq", data, 0)
             if version != _FORMAT_VERSION:
                 raise DedupeStateError(
-                    f"fingerprint format version {version} is not readable (reads {_FORMAT_VERSION}); "
-                    "upgrade khabar or rebuild the dedupe table"
+                    f"fingerprint format version {version} is not readable (this khabar reads "
+                    f"{_FORMAT_VERSION}): written by another khabar version"
                 )
             pos = 10
             strings: list[str] = []

@@ -20,3 +20,8 @@ STATE_ENTRIES = Gauge(
     "Entries in a stage's window (dedupe fingerprints, active stories).",
     ["stage"],
 )
+STATE_LEFT_OUT = Counter(
+    "khabar_processor_state_left_out_total",
+    "Table entries a restore could not read (older format, corrupt) and left out, then deleted, by table.",
+    ["table"],
+)

@@ -6,12 +6,18 @@ these stages, so everything here is testable without services, and ``khabar eval
 
 Every input ends in exactly one logical output or in the dead letters; a redelivered input (at-least-once,
 after a worker restart) produces the same outputs again, which the idempotent sinks absorb.
+
+State that cannot be read back (a table written by an older format, or corrupt bytes) must not stop the
+pipeline: each stage's ``restore`` leaves such entries out and returns them with the reason, and the agent
+logs them, counts them and deletes them (:data:`Unreadable`). The stage then works from what it could read:
+the dedupe window forgets those articles, a story is reopened by its next article, a day's keyword
+statistics start again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Final, Literal, TypeVar
@@ -29,11 +35,14 @@ from contracts.schemas import (
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
+from processors.errors import ClusterStateError, DedupeStateError, EnrichmentError
 from processors.stories import StoryClusterer
 
-__all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "read"]
+__all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "Unreadable", "read"]
 
 Output = Literal["unique", "duplicates", "enriched", "clustered", "stories", "deadletter"]
+#: Table entries a restore left out: key -> why it could not be read.
+Unreadable = dict[str, str]
 
 
 @dataclass(slots=True)
@@ -98,15 +107,22 @@ class DedupeStage:
     def __len__(self) -> int:
         return len(self._deduper)
 
-    def restore(self, entries: Iterable[bytes]) -> None:
+    def restore(self, entries: Mapping[str, bytes]) -> Unreadable:
         """Rebuild the window from table entries: originals first, then duplicates, in publish order."""
-        unpacked = sorted(
-            (_unpack(entry) for entry in entries),
-            key=lambda item: (item[1] is not None, item[0].published, item[0].article_id),
-        )
-        for fingerprint, original, similarity, method in unpacked:
-            if fingerprint.article_id not in self._deduper:
+        readable: list[tuple[str, tuple[Fingerprint, str | None, float, str | None]]] = []
+        unreadable: Unreadable = {}
+        for key, entry in entries.items():
+            try:
+                readable.append((key, _unpack(entry)))
+            except (DedupeStateError, ValueError, KeyError, TypeError) as exc:
+                unreadable[key] = f"{type(exc).__name__}: {exc}"
+        readable.sort(key=lambda kv: (kv[1][1] is not None, kv[1][0].published, kv[1][0].article_id))
+        for key, (fingerprint, original, similarity, method) in readable:
+            if original is not None and original not in self._deduper:  # originals come first
+                unreadable[key] = f"its original {original} was left out"
+            elif fingerprint.article_id not in self._deduper:
                 self._deduper.add(fingerprint, duplicate_of=original, similarity=similarity, method=method)
+        return unreadable
 
     def process(self, payload: bytes | None, source: Source, *, now: datetime | None = None) -> StageResult:
         try:
@@ -167,13 +183,19 @@ class EnrichStage:
         self._touched: set[date] = set()
         self._stored: set[date] = set()
 
-    def restore(self, entries: Mapping[str, bytes]) -> None:
+    def restore(self, entries: Mapping[str, bytes]) -> Unreadable:
         """Merge this partition's per-day document frequencies from the table's entries."""
-        frequencies = self._enricher.document_frequency
+        frequencies, unreadable = self._enricher.document_frequency, Unreadable()
         for key, value in sorted(entries.items()):
             if key.startswith(self._prefix) and value:
-                frequencies.merge(type(frequencies).from_bytes(value))
-                self._stored.add(date.fromisoformat(key.removeprefix(self._prefix)))
+                try:
+                    day = date.fromisoformat(key.removeprefix(self._prefix))
+                    frequencies.merge(type(frequencies).from_bytes(value))
+                except (EnrichmentError, ValueError) as exc:
+                    unreadable[key] = f"{type(exc).__name__}: {exc}"
+                    continue
+                self._stored.add(day)
+        return unreadable
 
     def process(self, payload: bytes | None, source: Source) -> StageResult:
         try:
@@ -223,8 +245,15 @@ class ClusterStage:
     def __len__(self) -> int:
         return len(self._clusterer)
 
-    def restore(self, entries: Mapping[str, bytes]) -> None:
-        self._clusterer.restore(entries)
+    def restore(self, entries: Mapping[str, bytes]) -> Unreadable:
+        """Rebuild the active stories and assignments from the table's entries."""
+        unreadable: Unreadable = {}
+
+        def leave_out(key: str, exc: ClusterStateError) -> None:
+            unreadable[key] = f"{type(exc).__name__}: {exc}"
+
+        self._clusterer.restore(entries, on_unreadable=leave_out)
+        return unreadable
 
     def process(self, payload: bytes | None, source: Source) -> StageResult:
         try:

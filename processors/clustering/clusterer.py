@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
@@ -344,25 +344,38 @@ class StoryClusterer:
         self._dirty.clear()
         return out
 
-    def restore(self, entries: Mapping[str, bytes]) -> None:
-        """Replace the state by the one ``entries`` (a table's content) describe."""
+    def restore(
+        self,
+        entries: Mapping[str, bytes],
+        *,
+        on_unreadable: Callable[[str, ClusterStateError], None] | None = None,
+    ) -> None:
+        """Replace the state by the one ``entries`` (a table's content) describe. An entry that cannot be
+        read raises :class:`ClusterStateError`, or, with ``on_unreadable``, is reported to it and left out."""
         self.__init__(self._config, embedder=self._embedder)  # type: ignore[misc]
         for key in sorted(entries):
-            value = entries[key]
-            if key.startswith(_STORY):
-                story = Story.from_bytes(value)
-                self._stories[story.story_id] = story
-                self._uncount_story(story, sign=1)
-                self._index_story(story)
-                heapq.heappush(self._expiry, (story.last_seen, story.story_id))
-            elif key.startswith(_ARTICLE):
-                try:
-                    sid, version, is_new = json.loads(value)
-                except (ValueError, TypeError) as exc:
-                    raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
-                self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
-            else:
-                raise ClusterStateError(f"entry {key!r} is not a clustering state key (story/… or article/…)")
+            try:
+                self._restore_entry(key, entries[key])
+            except ClusterStateError as exc:
+                if on_unreadable is None:
+                    raise
+                on_unreadable(key, exc)
+
+    def _restore_entry(self, key: str, value: bytes) -> None:
+        if key.startswith(_STORY):
+            story = Story.from_bytes(value)
+            self._stories[story.story_id] = story
+            self._uncount_story(story, sign=1)
+            self._index_story(story)
+            heapq.heappush(self._expiry, (story.last_seen, story.story_id))
+        elif key.startswith(_ARTICLE):
+            try:
+                sid, version, is_new = json.loads(value)
+            except (ValueError, TypeError) as exc:
+                raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
+            self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
+        else:
+            raise ClusterStateError(f"entry {key!r} is not a clustering state key (story/… or article/…)")
 
 
 def _survivor(a: Story, b: Story) -> tuple[Story, Story]:

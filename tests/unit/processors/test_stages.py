@@ -97,7 +97,7 @@ def test_dedupe_restored_from_its_writes_decides_the_same() -> None:
             assert value is not None
             table[key] = value
     restored = DedupeStage(Deduper())
-    restored.restore(table.values())
+    assert restored.restore(table) == {}
     assert len(restored) == len(stage) == 2
     copy = raw(3, WIRE, outlet="okaz", minutes=9)
     assert outputs(restored.process(encode(copy), Source())) == ["duplicates"]
@@ -169,10 +169,76 @@ def test_cluster_emits_article_and_story_and_recovers_exactly() -> None:
     assert clustered.story_version == story.version
     apply(stage.process(enriched[1], Source()))
     restored = ClusterStage(StoryClusterer())
-    restored.restore(table)
+    assert restored.restore(table) == {}
     after_restore = restored.process(enriched[2], Source())
     uninterrupted = stage.process(enriched[2], Source())
     assert after_restore.emits == uninterrupted.emits
     # Redelivery: the same article keeps its story.
     again = stage.process(enriched[0], Source())
     assert decode(again.emits[0][2], ClusteredArticle).story_id == clustered.story_id
+
+
+# ------------------------------------------------------------------ state that cannot be read back
+
+
+def as_format(entry: bytes, version: int) -> bytes:
+    """A dedupe table entry as an older khabar would have written it (the fingerprint's version byte)."""
+    head, sep, body = entry.partition(b"\n")
+    return head + sep + bytes([version]) + body[1:]
+
+
+def test_dedupe_leaves_out_unreadable_entries_and_the_duplicates_of_their_originals() -> None:
+    stage = DedupeStage(Deduper())
+    table: dict[str, bytes] = {}
+    for article in (
+        raw(1, WIRE),
+        raw(2, OTHER, outlet="sabq", minutes=1),
+        raw(3, WIRE, outlet="okaz", minutes=2),
+    ):
+        for key, value in stage.process(encode(article), Source()).writes.items():
+            assert value is not None
+            table[key] = value
+    wire, copy = f"{1:016x}", f"{3:016x}"
+    table[wire] = as_format(table[wire], 1)  # the original, from before fingerprint format 2
+    table["0000000000000009"] = b"not a dedupe entry"
+    restored = DedupeStage(Deduper())
+    unreadable = restored.restore(table)
+    assert sorted(unreadable) == [wire, copy, "0000000000000009"]
+    assert "format version 1" in unreadable[wire]
+    assert unreadable[copy] == f"its original {wire} was left out"
+    assert len(restored) == 1  # the other outlet's article is still remembered
+    assert outputs(restored.process(encode(raw(2, OTHER, outlet="sabq", minutes=1)), Source())) == ["unique"]
+    again = restored.process(encode(raw(4, WIRE, outlet="alyaum", minutes=3)), Source())
+    assert outputs(again) == ["unique"]  # the forgotten wire item starts a new original; the stage goes on
+
+
+def test_enrich_leaves_out_an_unreadable_day_and_merges_the_others() -> None:
+    frequencies = DocumentFrequency()
+    frequencies.add(["دمشق"], day=date(2015, 8, 8))
+    good = frequencies.to_bytes()
+    stage = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    unreadable = stage.restore(
+        {"df-0-2015-08-08": good, "df-0-2015-08-07": b"corrupt", "df-0-yesterday": good}
+    )
+    assert sorted(unreadable) == ["df-0-2015-08-07", "df-0-yesterday"]
+    assert "cannot be read" in unreadable["df-0-2015-08-07"]
+    assert stage._enricher.document_frequency.documents == 1
+
+
+def test_cluster_leaves_out_unreadable_entries_and_keeps_the_rest() -> None:
+    enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    stage = ClusterStage(StoryClusterer())
+    table: dict[str, bytes] = {}
+    for article in (raw(1, WIRE, title="الملك سلمان يستقبل رجال الأعمال"), raw(2, OTHER, outlet="sabq")):
+        for key, value in stage.process(
+            enrich.process(encode(article), Source()).emits[0][2], Source()
+        ).writes.items():
+            assert value is not None
+            table[key] = value
+    broken = next(key for key in table if key.startswith("story/s-" + f"{1:016x}"))
+    table[broken] = b'{"version": "not a story"}'
+    table["other/1"] = b"{}"
+    restored = ClusterStage(StoryClusterer())
+    unreadable = restored.restore(table)
+    assert sorted(unreadable) == ["other/1", broken]
+    assert len(restored) == 1  # the other story is active

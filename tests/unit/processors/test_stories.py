@@ -340,6 +340,14 @@ def test_bad_state_and_config_are_refused() -> None:
         StoryClusterer().restore({"other/1": b"{}"})
     with pytest.raises(ClusterStateError, match="cannot be read"):
         StoryClusterer().restore({"story/x": b"not json"})
+    left_out: list[str] = []
+    clusterer = StoryClusterer()
+    clusterer.restore(
+        {"story/x": b"not json", "article/a": b'["s-1", 1, true]'},
+        on_unreadable=lambda key, exc: left_out.append(key),
+    )
+    assert left_out == ["story/x"]
+    assert clusterer.assign(article(9, FIRE, FIRE)).is_new_story
     with pytest.raises(ClusterConfigError, match="max_candidates"):
         ClusterConfig(max_candidates=0)
 
