@@ -129,7 +129,10 @@ class DedupeStage:
             article = read(payload, RawArticle)
         except SchemaError as exc:
             return _poison(self.name, exc, payload, source)
-        verdict = self._deduper.observe(article)
+        try:
+            verdict = self._deduper.observe(article)
+        except Exception as exc:  # one article's failure must not stop the stream (checks come before changes)
+            return _poison(self.name, exc, payload, source)
         result = StageResult()
         if not verdict.redelivery:
             result.writes[article.id] = _pack(verdict)
@@ -261,7 +264,10 @@ class ClusterStage:
         except SchemaError as exc:
             return _poison(self.name, exc, payload, source)
         result = StageResult()
-        assignment = self._clusterer.assign(article)
+        try:
+            assignment = self._clusterer.assign(article)
+        except Exception as exc:  # one article's failure must not stop the stream
+            return _poison(self.name, exc, payload, source)
         clustered = ClusteredArticle(
             article=article, story_id=assignment.story_id, story_version=assignment.story_version
         )

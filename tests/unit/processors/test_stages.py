@@ -18,11 +18,11 @@ from contracts.schemas import (
     encode,
 )
 from processors.deadletters import Source
-from processors.dedupe import Deduper
+from processors.dedupe import Deduper, Verdict
 from processors.enrich import Enricher
 from processors.keywords import DocumentFrequency
 from processors.stages import ClusterStage, DedupeStage, EnrichStage, StageResult
-from processors.stories import StoryClusterer
+from processors.stories import Assignment, StoryClusterer
 
 T0 = datetime(2015, 8, 8, 6, 0, tzinfo=UTC)
 WIRE = (
@@ -242,3 +242,29 @@ def test_cluster_leaves_out_unreadable_entries_and_keeps_the_rest() -> None:
     unreadable = restored.restore(table)
     assert sorted(unreadable) == ["other/1", broken]
     assert len(restored) == 1  # the other story is active
+
+
+class BrokenDeduper(Deduper):
+    def observe(self, article: RawArticle) -> Verdict:
+        raise RuntimeError(f"cannot fingerprint {article.id}")
+
+
+class BrokenClusterer(StoryClusterer):
+    def assign(self, article: EnrichedArticle) -> Assignment:
+        raise ValueError(f"cannot score {article.id}")
+
+
+def test_a_failure_inside_dedupe_or_clustering_dead_letters_that_article_only() -> None:
+    dedupe = DedupeStage(BrokenDeduper())
+    payload = encode(raw(1, WIRE))
+    result = dedupe.process(payload, Source(key="k1"))
+    assert outputs(result) == ["deadletter"]
+    letter = decode(result.emits[0][2], DeadLetter)
+    assert "cannot fingerprint 0000000000000001" in letter.reason
+    assert letter.payload == payload.decode()
+    enriched = EnrichStage(Enricher(), snapshot_prefix="df-0-").process(payload, Source()).emits[0][2]
+    cluster = ClusterStage(BrokenClusterer())
+    result = cluster.process(enriched, Source(key="k1"))
+    assert outputs(result) == ["deadletter"]
+    assert "cannot score 0000000000000001" in decode(result.emits[0][2], DeadLetter).reason
+    assert result.writes == {}
