@@ -23,8 +23,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
-from operator import add
+from itertools import compress, repeat
+from operator import add, ge, mul
 
 from contracts.schemas import EnrichedArticle, StoryUpdate
 from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
@@ -136,8 +136,7 @@ class StoryClusterer:
 
     def _candidates(self, features: ArticleFeatures, body: Mapping[str, float]) -> list[str]:
         cfg = self._config
-        ranked = sorted(body, key=lambda t: (-body[t], t))[: cfg.query_terms]
-        keys = dict.fromkeys([*ranked, *features.title_terms, *features.entity_keys])
+        keys = dict.fromkeys([*_top(body, cfg.query_terms), *features.title_terms, *features.entity_keys])
         found: dict[str, float] = {}
         get, idf = found.get, self._df.idfs(keys)
         for key in keys:
@@ -147,12 +146,7 @@ class StoryClusterer:
             # found[sid] += idf for every story of the posting, in C (postings run to hundreds of stories)
             sums = map(add, map(get, posting, repeat(0.0)), repeat(idf[key]))
             found.update(zip(posting, sums, strict=True))
-        pool = cfg.embedding_pool if features.embedding else cfg.max_candidates
-        items = list(found.items())
-        if len(items) > pool:
-            cut = heapq.nlargest(pool, found.values())[-1]
-            items = [(sid, w) for sid, w in items if w >= cut]
-        ranked_ids = [sid for sid, _ in sorted(items, key=lambda kv: (-kv[1], kv[0]))[:pool]]
+        ranked_ids = _top(found, cfg.embedding_pool if features.embedding else cfg.max_candidates)
         chosen = ranked_ids[: cfg.max_candidates]
         if features.embedding and len(ranked_ids) > len(chosen):
             rest = ranked_ids[len(chosen) :]  # the pool's other stories: the nearest by embedding join
@@ -280,16 +274,14 @@ class StoryClusterer:
         """Recompute norms and index keys at the current statistics, and index the story under them (under
         none when not ``indexed``)."""
         cfg, idf = self._config, self._df.idfs(story.term_df)
-        weights = {t: c * idf[t] for t, c in story.term_df.items()}
+        weights = dict(zip(story.term_df, map(mul, story.term_df.values(), idf.values()), strict=True))
         story.norm = norm_of(weights.values())
         story.title_norm = norm_of(weights[t] / story.term_df[t] * c for t, c in story.title_df.items())
         grams = self._df.idfs(story.gram_df)
         story.gram_norm = norm_of(c * grams[g] for g, c in story.gram_df.items())
-        terms = heapq.nsmallest(cfg.index_terms, weights, key=lambda t: (-weights[t], t))
-        titles = heapq.nsmallest(
-            cfg.index_terms, story.title_df, key=lambda t: (-story.title_df[t] * weights[t], t)
-        )
-        entities = heapq.nsmallest(cfg.index_terms, story.entity_df, key=lambda t: (-story.entity_df[t], t))
+        terms = _top(weights, cfg.index_terms)
+        titles = _top({t: c * weights[t] for t, c in story.title_df.items()}, cfg.index_terms)
+        entities = _top(story.entity_df, cfg.index_terms)
         story.index_keys = list(dict.fromkeys([*terms, *titles, *entities])) if indexed else []
         self._index_story(story)
         heapq.heappush(self._expiry, (story.last_seen, story.story_id))
@@ -382,6 +374,17 @@ def _survivor(a: Story, b: Story) -> tuple[Story, Story]:
     """(survivor, absorbed): the larger story survives; ties go to the older, then the smaller id."""
     first, second = sorted((a, b), key=lambda s: (-s.size, s.first_seen, s.story_id))
     return first, second
+
+
+def _top(weights: Mapping[str, float] | Mapping[str, int], k: int) -> list[str]:
+    """The ``k`` keys of largest weight, ties by key: ``sorted(weights, key=(-weight, key))[:k]``, sorting
+    only the keys that can be among them (a big story has thousands of terms, and is refreshed per join)."""
+    if len(weights) > k:
+        cut = heapq.nlargest(k, weights.values())[-1]
+        near: Iterable[str] = compress(weights, map(ge, weights.values(), repeat(cut)))
+    else:
+        near = weights
+    return sorted(near, key=lambda t: (-weights[t], t))[:k]
 
 
 def _count(counts: dict[str, int], items: Iterable[str]) -> None:

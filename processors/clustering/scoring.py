@@ -15,6 +15,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
+from operator import mul, sub
 from typing import Final
 
 from .config import ClusterConfig
@@ -37,12 +39,15 @@ __all__ = [
 ]
 
 
-#: ln(k + 1) for the document frequencies most terms have.
-_LOGS: Final = tuple(math.log(k + 1) for k in range(4096))
+class _Logs(dict[int, float]):
+    """k -> ln(k + 1), each computed once (document frequencies are small integers)."""
+
+    def __missing__(self, k: int) -> float:
+        value = self[k] = math.log(k + 1)
+        return value
 
 
-def _log1(k: int) -> float:
-    return _LOGS[k] if k < len(_LOGS) else math.log(k + 1)
+_LOGS: Final = _Logs()
 
 
 class DocumentFrequencies:
@@ -68,16 +73,13 @@ class DocumentFrequencies:
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency, ln(N + 1) - ln(df + 1) + 1."""
-        return self._base() - _log1(self._df.get(term, 0))
+        return self._base() - _LOGS[self._df.get(term, 0)]
 
     def idfs(self, terms: Iterable[str]) -> dict[str, float]:
-        """:meth:`idf` of many terms at once (the hot path: one call, table logarithms)."""
-        base, get, logs, small = self._base(), self._df.get, _LOGS, len(_LOGS)
-        out: dict[str, float] = {}
-        for term in terms:
-            k = get(term, 0)
-            out[term] = base - (logs[k] if k < small else math.log(k + 1))
-        return out
+        """:meth:`idf` of many terms at once (the hot path: one pass in C over cached logarithms)."""
+        keys = terms if isinstance(terms, (list, tuple, dict)) else list(terms)
+        logs = map(_LOGS.__getitem__, map(self._df.get, keys, repeat(0)))
+        return dict(zip(keys, map(sub, repeat(self._base()), logs), strict=True))
 
     def _base(self) -> float:
         return math.log(max(self.documents, self._min_documents) + 1) + 1.0
@@ -123,7 +125,8 @@ def norm_of(vector: Iterable[float]) -> float:
     >>> norm_of([3.0, 4.0])
     5.0
     """
-    return math.sqrt(sum(v * v for v in vector))
+    values = list(vector)
+    return math.sqrt(sum(map(mul, values, values)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,9 @@ def score(
     if vecs.grams:
         grams = cosine(vecs.grams, vecs.grams_norm, story.gram_df, story.gram_norm, vecs.idf)
         title = (1.0 - config.title_gram_share) * title + config.title_gram_share * grams
-    entities = entity_overlap(vecs.entities, vecs.df.idfs(story.entity_df)) if vecs.entities else 0.0
+    entities = 0.0  # only computed when it counts: a story's entity idfs cost as much as the cosines
+    if vecs.entities and config.entity_weight:
+        entities = entity_overlap(vecs.entities, vecs.df.idfs(story.entity_df))
     hours = max(0.0, (published - story.last_seen).total_seconds() / 3600.0)
     decay = 1.0 / (1.0 + hours / config.decay_hours)
     if vecs.title_norm > 0 and story.title_norm > 0:

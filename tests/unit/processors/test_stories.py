@@ -128,11 +128,13 @@ def test_time_decay_lowers_the_score() -> None:
     assert far.last_scores[0].total < near.last_scores[0].total
 
 
-def test_places_count_as_entities() -> None:
-    clusterer = StoryClusterer()
-    clusterer.assign(article(1, FIRE, FIRE, places=("الرياض",)))
-    clusterer.assign(article(2, FIRE2, FIRE2, places=("الرياض",)))
-    assert clusterer.last_scores[0].entities == 1.0
+def test_places_count_as_entities_when_the_entity_signal_is_on() -> None:
+    on, off = StoryClusterer(ClusterConfig(entity_weight=0.2)), StoryClusterer()
+    for clusterer in (on, off):
+        clusterer.assign(article(1, FIRE, FIRE, places=("الرياض",)))
+        clusterer.assign(article(2, FIRE2, FIRE2, places=("الرياض",)))
+    assert on.last_scores[0].entities == 1.0
+    assert off.last_scores[0].entities == 0.0  # off by default: not computed
 
 
 def test_an_untitled_article_is_judged_by_its_body_alone() -> None:
