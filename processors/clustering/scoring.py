@@ -115,7 +115,9 @@ def cosine(
     if norm <= 0 or profile_norm_ <= 0:
         return 0.0
     shared = vector.keys() & profile.keys()  # a C-level intersection: most terms are not shared
-    dot = sum(vector[t] * profile[t] * idf[t] for t in shared)
+    # fsum is exact, so the order a set iterates in (string hashing differs per process) cannot change the
+    # last bit: a restarted worker scores exactly as the one before it
+    dot = math.fsum([vector[t] * profile[t] * idf[t] for t in shared])
     return min(1.0, dot / (norm * profile_norm_))
 
 

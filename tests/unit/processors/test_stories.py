@@ -361,3 +361,43 @@ def test_bad_state_and_config_are_refused() -> None:
 )  # fmt: skip
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
+
+
+_SCORES_SCRIPT = """
+import random
+from datetime import UTC, datetime, timedelta
+from contracts.schemas import EnrichedArticle
+from processors.stories import StoryClusterer
+words = "حلب دمشق حماة اللاذقية المعارضة الجيش قصف هجوم مفاوضات جنيف المبعوث الأمم المتحدة النظام".split()
+rng, clusterer, t0 = random.Random(7), StoryClusterer(), datetime(2015, 8, 8, tzinfo=UTC)
+for i in range(60):
+    when = t0 + timedelta(minutes=10 * i)
+    clusterer.assign(EnrichedArticle(
+        id=f"{i:016x}", url=f"u{i}", canonical_url=f"u{i}", outlet=f"o{i % 5}",
+        title=" ".join(rng.sample(words, 4)), content=" ".join(rng.choices(words, k=80)),
+        published=when, fetched_at=when, language="ar",
+        word_count=80, reading_time_s=20))
+    print([(s.story_id, s.total.hex()) for s in clusterer.last_scores])
+"""
+
+
+def test_scores_are_bit_identical_across_processes_whatever_the_string_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _SCORES_SCRIPT],
+            env=os.environ | {"PYTHONHASHSEED": seed},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert runs[0].count("s-") > 50  # stories were scored
+    assert runs[0] == runs[1] == runs[2]
