@@ -131,7 +131,7 @@ class DedupeStage:
             return _poison(self.name, exc, payload, source)
         try:
             verdict = self._deduper.observe(article)
-        except Exception as exc:  # one article's failure must not stop the stream (checks come before changes)
+        except Exception as exc:  # one article's failure must not stop the stream (checks precede changes)
             return _poison(self.name, exc, payload, source)
         result = StageResult()
         if not verdict.redelivery:
