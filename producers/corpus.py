@@ -24,12 +24,13 @@ import gzip
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Final
 
+from contracts.errors import SchemaError
 from contracts.schemas import RawArticle, decode
 
 from .errors import CorpusError, ProducerError
@@ -41,6 +42,10 @@ __all__ = ["CorpusArticle", "corpus_files", "parse_time", "read_corpus", "to_raw
 SAUDI_TIME: Final = timezone(timedelta(hours=3), "AST")
 _SUFFIXES: Final = (".zip", ".json", ".jsonl", ".jsonl.gz")
 _FOLDER_SUFFIXES: Final = (".zip", ".jsonl", ".jsonl.gz")
+
+#: Told of a row that cannot become an article: the error naming it, and the row as read (its text when it
+#: is not JSON). With such a handler a bad row is skipped; without one it stops the read.
+OnBadRow = Callable[[CorpusError, object], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,7 @@ def corpus_files(path: Path) -> list[Path]:
     return files
 
 
-def _rows(file: Path) -> Iterator[Mapping[str, Any]]:
+def _rows(file: Path, on_bad_row: OnBadRow | None) -> Iterator[Any]:
     name = file.name
     try:
         if name.endswith(".zip"):
@@ -89,29 +94,35 @@ def _rows(file: Path) -> Iterator[Mapping[str, Any]]:
                     if member.endswith(".json"):
                         yield from json.loads(archive.read(member))
                     elif member.endswith(".jsonl"):
-                        yield from _jsonl(io.TextIOWrapper(archive.open(member), encoding="utf-8"), file)
+                        lines = io.TextIOWrapper(archive.open(member), encoding="utf-8")
+                        yield from _jsonl(lines, file, on_bad_row)
         elif name.endswith(".json"):
             yield from json.loads(file.read_bytes())
         elif name.endswith(".jsonl.gz"):
             with gzip.open(file, "rt", encoding="utf-8") as handle:
-                yield from _jsonl(handle, file)
+                yield from _jsonl(handle, file, on_bad_row)
         else:
             with file.open(encoding="utf-8") as handle:
-                yield from _jsonl(handle, file)
+                yield from _jsonl(handle, file, on_bad_row)
     except (OSError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"corpus file {file}: cannot be read ({exc})") from None
 
 
-def _jsonl(lines: Iterable[str], file: Path) -> Iterator[Mapping[str, Any]]:
+def _jsonl(lines: Iterable[str], file: Path, on_bad_row: OnBadRow | None) -> Iterator[Any]:
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
                 yield json.loads(line)
             except json.JSONDecodeError as exc:
-                raise CorpusError(f"corpus file {file}, line {number}: not JSON ({exc.msg})") from None
+                error = CorpusError(f"corpus file {file}, line {number}: not JSON ({exc.msg})")
+                if on_bad_row is None:
+                    raise error from None
+                on_bad_row(error, line.rstrip("\n"))
 
 
-def _article(row: Mapping[str, Any], file: Path) -> CorpusArticle | RawArticle:
+def _article(row: object, file: Path) -> CorpusArticle | RawArticle:
+    if not isinstance(row, Mapping):
+        raise CorpusError(f"corpus file {file}: expected objects, found {type(row).__name__}")
     if row.get("kind") == RawArticle.KIND:
         return decode(json.dumps(row), RawArticle)
     url = str(row.get("url") or "")
@@ -134,15 +145,29 @@ def _article(row: Mapping[str, Any], file: Path) -> CorpusArticle | RawArticle:
 
 
 def read_corpus(
-    path: Path, *, since: datetime | None = None, until: datetime | None = None
+    path: Path,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    on_bad_row: OnBadRow | None = None,
 ) -> list[CorpusArticle | RawArticle]:
-    """Every article of the corpus with ``since <= published < until``, in publish-time order."""
+    """Every article of the corpus with ``since <= published < until``, in publish-time order.
+
+    A row that cannot become an article (not an object, no URL or date, an unreadable date, an invalid
+    record, a JSONL line that is not JSON) raises :class:`CorpusError`, or, with ``on_bad_row``, is reported
+    to it and skipped while the rest of its file is read. A file that cannot be read at all always raises.
+    """
     items: list[CorpusArticle | RawArticle] = []
     for file in corpus_files(path):
-        for row in _rows(file):
-            if not isinstance(row, Mapping):
-                raise CorpusError(f"corpus file {file}: expected objects, found {type(row).__name__}")
-            item = _article(row, file)
+        for row in _rows(file, on_bad_row):
+            try:
+                item = _article(row, file)
+            except (CorpusError, SchemaError) as exc:
+                error = exc if isinstance(exc, CorpusError) else CorpusError(f"corpus file {file}: {exc}")
+                if on_bad_row is None:
+                    raise error from None
+                on_bad_row(error, row)
+                continue
             if (since is None or item.published >= since) and (until is None or item.published < until):
                 items.append(item)
     items.sort(key=lambda item: item.published)

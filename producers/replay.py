@@ -146,9 +146,14 @@ def load(path: Path, *, since: datetime | None = None, until: datetime | None = 
     articles: list[RawArticle] = []
     rejected: list[Rejected] = []
     for file in corpus_files(path):
+
+        def bad_row(exc: CorpusError, row: object, file: Path = file) -> None:
+            payload = row if isinstance(row, str) else json.dumps(row, ensure_ascii=False, default=str)
+            rejected.append(Rejected(str(file), str(exc), type(exc).__name__, payload=payload))
+
         try:
-            items = read_corpus(file, since=since, until=until)
-        except (CorpusError, SchemaError) as exc:
+            items = read_corpus(file, since=since, until=until, on_bad_row=bad_row)
+        except (CorpusError, SchemaError) as exc:  # the file itself cannot be read
             rejected.append(Rejected(str(file), str(exc), type(exc).__name__, payload=str(file)))
             continue
         for item in items:

@@ -181,17 +181,48 @@ def test_a_row_that_cannot_become_an_article_is_rejected_with_its_reason(tmp_pat
     assert json.loads(rejected.payload)["url"] == "ftp://okaz.com.sa/1"
 
 
-def test_an_unreadable_file_is_rejected_and_the_other_files_still_load(tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_one_by_one_and_their_files_still_load(tmp_path: Path) -> None:
+    good = [row(f"https://okaz.com.sa/{n}", f"2015-08-08T1{n}:00:00Z") for n in range(3)]
+    mixed = write_jsonl(
+        tmp_path / "a.jsonl", [good[0], {"outlet": "okaz", "title": "no url, no date"}, good[1]]
+    )
+    with mixed.open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    records = write_jsonl(
+        tmp_path / "b.jsonl", [{"kind": "raw_article", "schema_version": 9}, good[2], [1, 2]]
+    )
+    plan = load(tmp_path)
+    assert [a.url for a in plan.articles] == [r["url"] for r in good]  # one bad row no longer costs its file
+    assert [(r.source, r.error_type) for r in plan.rejected] == [(str(mixed), "CorpusError")] * 2 + [
+        (str(records), "CorpusError")
+    ] * 2
+    reasons = [r.reason for r in plan.rejected]
+    assert "has no url or no date" in reasons[0]
+    assert "line 4: not JSON" in reasons[1]
+    assert "raw_article" in reasons[2]
+    assert "expected objects, found list" in reasons[3]
+    assert json.loads(plan.rejected[0].payload) == {"outlet": "okaz", "title": "no url, no date"}
+    assert plan.rejected[1].payload == "{not json"  # the original line, as read
+
+
+def test_a_file_that_cannot_be_read_is_rejected_and_the_other_files_still_load(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "a.jsonl", [row("https://okaz.com.sa/1", "2015-08-08T10:00:00Z")])
-    broken = write_jsonl(tmp_path / "b.jsonl", [{"outlet": "okaz", "title": "no url, no date"}])
-    bad_record = write_jsonl(tmp_path / "c.jsonl", [{"kind": "raw_article", "schema_version": 9}])
+    broken = tmp_path / "b.zip"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
     plan = load(tmp_path)
     assert [a.url for a in plan.articles] == ["https://okaz.com.sa/1"]
-    assert [(r.source, r.error_type) for r in plan.rejected] == [
-        (str(broken), "CorpusError"),
-        (str(bad_record), "SchemaError"),
+    assert [(r.source, r.error_type, r.payload) for r in plan.rejected] == [
+        (str(broken), "CorpusError", str(broken))
     ]
-    assert "has no url or no date" in plan.rejected[0].reason
+    assert "cannot be read" in plan.rejected[0].reason
+
+
+def test_without_a_handler_a_bad_row_still_stops_a_strict_read(tmp_path: Path) -> None:
+    from producers.corpus import read_corpus
+
+    path = write_jsonl(tmp_path / "a.jsonl", [{"outlet": "okaz"}])
+    with pytest.raises(CorpusError, match="has no url or no date"):
+        read_corpus(path)
 
 
 def test_raw_article_records_pass_through_unchanged(tmp_path: Path) -> None:
