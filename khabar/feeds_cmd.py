@@ -22,10 +22,12 @@ from producers.feedserver import FeedServer
 from producers.feedsim import FAULTS, Faults, FeedCatalog, SimClock
 from producers.fetch import Fetcher, FetchResult
 from producers.health import HEALTH_FILE, FeedHealth, load_health
-from producers.parse import ParseResult, parse_feed
+from producers.parse import ParseResult, parse_document, unique_articles
 from producers.registry import load_registry
 
 console = Console()
+#: Spinners go to standard error, so that ``--json`` output stays clean for pipes.
+progress_console = Console(stderr=True)
 
 
 @click.group("feeds")
@@ -127,33 +129,50 @@ def check(ctx: Context, url: str, outlet: str, limit: int, as_json: bool) -> Non
     if result.outcome == "not_modified":
         click.echo(f"{url}: 304 Not Modified")
         return
-    parsed = parse_feed(
+    # The poller's own path: charset repair, then one article per id.
+    parsed, problem = parse_document(
         result.body, feed_url=url, outlet=outlet, headers=result.headers, fetched_at=datetime.now(UTC)
     )
+    unique = list(unique_articles(parsed.articles).values())
     if as_json:
-        for article in parsed.articles[:limit]:
+        for article in unique[:limit]:
             click.echo(article.model_dump_json())
     else:
-        _print_check(url, result, parsed, limit)
+        _print_check(url, result, parsed, unique, problem, limit)
 
 
 async def _fetch(ctx: Context, url: str) -> FetchResult:
     async with Fetcher(ctx.settings.producers) as fetcher:
-        with Progress(SpinnerColumn(), TextColumn(f"fetching {url}"), transient=True, console=console):
+        with Progress(
+            SpinnerColumn(), TextColumn(f"fetching {url}"), transient=True, console=progress_console
+        ):
             return await fetcher.fetch(url)
 
 
-def _print_check(url: str, result: FetchResult, parsed: ParseResult, limit: int) -> None:
+def _print_check(
+    url: str,
+    result: FetchResult,
+    parsed: ParseResult,
+    unique: list[RawArticle],
+    problem: str | None,
+    limit: int,
+) -> None:
     console.print(
         f"{url}: HTTP {result.status}, {len(result.body)} bytes, encoding {parsed.encoding}, "
         f"ETag {result.validators.etag!r}, Last-Modified {result.validators.last_modified!r}"
     )
-    if parsed.bozo:
+    if problem:
+        console.print(f"[yellow]dead-lettered with its articles kept[/]: {problem}")
+    elif parsed.bozo:
         console.print(f"[yellow]malformed[/]: {parsed.bozo}")
-    table = Table(title=f"{len(parsed.articles)} article(s) would be published")
+    repeated = len(parsed.articles) - len(unique)
+    table = Table(
+        title=f"{len(unique)} article(s) would be published"
+        + (f" ({repeated} repeated id(s) merged)" if repeated else "")
+    )
     for column in ("id", "published", "status", "title", "url"):
         table.add_column(column, overflow="fold")
-    for article in parsed.articles[:limit]:
+    for article in unique[:limit]:
         table.add_row(*_cells(article))
     console.print(table)
     for error in parsed.errors:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import structlog
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
 from contracts.settings import Settings
 from khabar.context import Context, pass_context
@@ -57,7 +58,7 @@ def produce(
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     registry = load_registry(registry_path or settings.producers.registry)
     feeds = registry.feeds()
-    metrics = ProducerMetrics()
+    metrics = ProducerMetrics(_process_registry())
     if settings.producers.metrics_port and not once:
         from prometheus_client import start_http_server
 
@@ -73,6 +74,16 @@ def produce(
             f"{report.count('fetch_failed') + report.count('unreadable')} failed, "
             f"{report.count('deferred')} deferred, {report.dead_lettered} dead-lettered"
         )
+
+
+def _process_registry() -> CollectorRegistry:
+    """A registry of this command's own (so it can run more than once in a process, as tests do), with the
+    process, platform and garbage-collector metrics the default registry would have had."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
 
 
 async def _produce(

@@ -214,8 +214,11 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             if status != HTTPStatus.NOT_MODIFIED:
                 self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body:
-                self.wfile.write(body)
+            try:
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a 'slow' fault did its job)
+                self.close_connection = True
 
     return Handler

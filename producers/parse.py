@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from contracts.schemas import RawArticle
 
+from .charset import wrong_charset
 from .errors import FeedParseError, InvalidUrlError
 from .text import html_to_text
 from .urls import article_id, canonical_url
@@ -325,6 +326,56 @@ def parse_feed(
         bozo=f"{type(exc).__name__}: {exc}" if exc is not None else None,
         encoding=parsed.get("encoding") or None,
     )
+
+
+def parse_document(
+    data: bytes,
+    *,
+    feed_url: str,
+    outlet: str,
+    headers: Mapping[str, str] | None = None,
+    fetched_at: datetime,
+    language_hint: str | None = None,
+) -> tuple[ParseResult, str | None]:
+    """:func:`parse_feed`, and again with the right charset when the declared one is wrong
+    (:func:`~producers.charset.wrong_charset`): the result, and for a wrong charset the reason the document
+    goes to the dead-letter topic (its articles are kept). What the poller publishes and ``khabar feeds
+    check`` shows. Raise :class:`FeedParseError` as :func:`parse_feed` does."""
+
+    def parse(with_headers: Mapping[str, str] | None) -> ParseResult:
+        return parse_feed(
+            data,
+            feed_url=feed_url,
+            outlet=outlet,
+            headers=with_headers,
+            fetched_at=fetched_at,
+            language_hint=language_hint,
+        )
+
+    parsed = parse(headers)
+    wrong = wrong_charset(data, parsed_as=parsed.encoding, complaint=parsed.bozo)
+    if wrong is None:
+        return parsed, None
+    charset, reason = wrong
+    kept = {key: value for key, value in (headers or {}).items() if key.lower() != "content-type"}
+    repaired = parse({**kept, "Content-Type": f"application/xml; charset={charset}"})
+    return repaired, f"wrong declared encoding: {reason} (articles were read as {charset})"
+
+
+def unique_articles(articles: list[RawArticle]) -> dict[str, RawArticle]:
+    """Article id -> the first article with that id (feeds repeat GUIDs and links; one publish per id).
+
+    >>> from datetime import UTC, datetime
+    >>> t = datetime(2015, 8, 8, tzinfo=UTC)
+    >>> a = RawArticle(id="a" * 16, url="u", canonical_url="u", outlet="x", title="1", published=t,
+    ...     fetched_at=t)
+    >>> list(unique_articles([a, a.model_copy(update={"title": "2"})]).values())[0].title
+    '1'
+    """
+    unique: dict[str, RawArticle] = {}
+    for article in articles:
+        unique.setdefault(article.id, article)
+    return unique
 
 
 def _entry_error(index: int, reason: str, entry: Mapping[str, Any], feed_url: str) -> EntryError:

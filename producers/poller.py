@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,13 +34,12 @@ import structlog
 
 from contracts.schemas import RawArticle
 
-from .charset import wrong_charset
 from .errors import FeedParseError, ProducerError
 from .fetch import Fetcher, FetchResult, Validators
 from .fulltext import FullText
 from .health import FeedHealth, HealthBook, save_health
 from .metrics import ProducerMetrics
-from .parse import ParseResult, parse_feed
+from .parse import ParseResult, parse_document, unique_articles
 from .politeness import Backoff, HostGate
 from .registry import FeedSpec
 
@@ -314,37 +313,21 @@ class Poller:
         return replace(parsed, articles=await full_text.enrich(parsed.articles, new=set(new)))
 
     def _parse(self, feed: FeedSpec, result: FetchResult, now: datetime) -> tuple[ParseResult, str | None]:
-        """Parse the body; if its declared charset is wrong, parse again with the right one (worker thread).
-
-        Return the result and, for a wrong charset, the reason the document goes to the dead-letter topic.
-        """
-
-        def parse(headers: Mapping[str, str]) -> ParseResult:
-            return parse_feed(
-                result.body,
-                feed_url=feed.url,
-                outlet=feed.outlet,
-                headers=headers,
-                fetched_at=now,
-                language_hint=feed.language,
-            )
-
-        parsed = parse(result.headers)
-        wrong = wrong_charset(result.body, parsed_as=parsed.encoding, complaint=parsed.bozo)
-        if wrong is None:
-            return parsed, None
-        charset, reason = wrong
-        headers = {key: value for key, value in result.headers.items() if key.lower() != "content-type"}
-        repaired = parse({**headers, "Content-Type": f"application/xml; charset={charset}"})
-        return repaired, f"wrong declared encoding: {reason} (articles were read as {charset})"
+        """Parse the body, repairing a wrong declared charset (worker thread); see :func:`parse_document`."""
+        return parse_document(
+            result.body,
+            feed_url=feed.url,
+            outlet=feed.outlet,
+            headers=result.headers,
+            fetched_at=now,
+            language_hint=feed.language,
+        )
 
     def _deliver(
         self, feed: FeedSpec, parsed: ParseResult, body: bytes, now: datetime, problem: str | None
     ) -> _Delivery:
         """Publish new articles, dead-letter new bad input, flush, then mark them seen (worker thread)."""
-        unique: dict[str, RawArticle] = {}
-        for article in parsed.articles:
-            unique.setdefault(article.id, article)
+        unique = unique_articles(parsed.articles)
         fresh = set(self._seen.filter_new(feed.key, unique))
         letters = self._bad_input(parsed, body, problem)
         fresh_letters = self._seen.filter_new(feed.key, letters)

@@ -76,11 +76,11 @@ def _khabar(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen[byte
 def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) -> None:
     from elasticsearch import Elasticsearch
 
-    from contracts.schemas import RawArticle
     from producers.corpus import parse_time, to_raw_article
 
     since, until = (parse_time(value) for value in SLICE)
-    expected = {to_raw_article(item).id for item in read_corpus(DEMO_CORPUS, since=since, until=until)}
+    raws = {a.id: a for a in map(to_raw_article, read_corpus(DEMO_CORPUS, since=since, until=until))}
+    expected = set(raws)
     assert 30 < len(expected) < 300
     prefix = env["KHABAR_SINKS__INDEX_PREFIX"]
     logs = tmp_path / "workers.log"
@@ -121,10 +121,12 @@ def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) 
         stories = es.count(index=f"{prefix}-stories")["count"]
         assert 0 < stories <= len(found)
         # Every indexed article points at a story that exists.
-        sample = es.search(index=f"{prefix}-articles", size=5, source=["story_id"])["hits"]["hits"]
-        for hit in sample:
+        sample = es.search(index=f"{prefix}-articles", size=5, source=["story_id", "title", "outlet"])
+        for hit in sample["hits"]["hits"]:
             assert es.exists(index=f"{prefix}-stories", id=hit["_source"]["story_id"])
-        assert RawArticle  # the replayed records are RawArticles (decoded by the workers)
+            # the document is the replayed article, with its id, title and outlet unchanged
+            raw = raws[hit["_id"]]
+            assert (hit["_source"]["title"], hit["_source"]["outlet"]) == (raw.title, raw.outlet)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)

@@ -4,17 +4,20 @@ dead letters. Fakes: none; the feed server is real HTTP on 127.0.0.1 and the top
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from kafka import KafkaConsumer, TopicPartition
 
 from contracts.schemas import DeadLetter, RawArticle, decode
 from contracts.settings import ProducerSettings, Settings
 from infra.topics import client_config
+from khabar.cli import cli
 from producers.corpus import CorpusArticle
 from producers.feedserver import FeedServer
 from producers.feedsim import Faults, FeedCatalog, SimClock
@@ -158,3 +161,34 @@ async def test_failing_feeds_back_off_and_hostile_markup_is_dead_lettered(
     assert encoding.error_type == "WrongEncodingError"
     assert "windows-1256" in encoding.reason
     assert encoding.payload_encoding == "base64"  # the original (non-UTF-8) bytes, kept exactly
+
+
+def test_khabar_produce_once_publishes_each_item_once_across_runs(
+    stack: Settings, server: FeedServer, topics: tuple[str, str], tmp_path: Path
+) -> None:
+    registry = server.write_registry(tmp_path / "local.yaml")
+    env = {
+        "KHABAR_DATA_DIR": str(tmp_path / "data"),
+        "KHABAR_PRODUCERS__CONNECT_TIMEOUT_S": "1",
+        "KHABAR_PRODUCERS__READ_TIMEOUT_S": "1",
+        "KHABAR_PRODUCERS__POLITENESS_DELAY_S": "0",
+    }
+    produce = ["produce", "--once", "--registry", str(registry), "--topic", topics[0],
+               "--deadletter-topic", topics[1]]  # fmt: skip
+    first = CliRunner().invoke(cli, produce, env=env)
+    assert first.exit_code == 0, first.output
+    assert f"{len(GOOD + HOSTILE)} feeds polled" in first.stdout
+    again = CliRunner().invoke(cli, produce, env=env)  # a new process's worth of state: seen-store on disk
+    assert again.exit_code == 0, again.output
+    assert " 0 published" in again.stdout
+
+    keys = [message.key.decode() for message in consume_all(stack, topics[0])]
+    assert len(keys) == len(set(keys)), "an article was published twice"
+    assert expected_ids(GOOD, server.clock.now()) <= set(keys)
+
+    listed = CliRunner().invoke(cli, ["feeds", "list", "--registry", str(registry), "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    health = {row["outlet"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert all(health[o]["status"] == "ok" and health[o]["last_success"] for o in GOOD)
+    assert health["aawsat"]["consecutive_failures"] == 2
+    assert "HTTP 500" in health["aawsat"]["last_error"]

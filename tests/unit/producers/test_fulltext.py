@@ -193,7 +193,8 @@ async def test_flag_on_publishes_the_extracted_article_text() -> None:
 
 async def test_flag_off_fetches_no_page() -> None:
     site = Site([Item(CNN_URL)], {CNN_URL: (200, HTML, page())})
-    test = rig(site, full_text=False)
+    assert ProducerSettings().full_text is False  # off unless asked for (KHABAR_PRODUCERS__FULL_TEXT)
+    test = rig(site, full_text=ProducerSettings().full_text)
     report = await test.poll()
     assert report.published == 1
     assert test.publisher.published[0].content == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import doctest
 import os
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,8 +32,9 @@ from producers.feedsim import Faults, FeedCatalog, SimClock
 from producers.fetch import Fetcher
 from producers.health import load_health
 from producers.metrics import ProducerMetrics
+from producers.parse import parse_document
 from producers.politeness import Backoff, HostGate
-from producers.poller import Poller
+from producers.poller import Poller, entry_bytes
 from producers.registry import FeedSpec
 
 pytestmark = pytest.mark.unit
@@ -164,8 +166,9 @@ async def test_due_feeds_only_unless_forced(fetcher: Fetcher) -> None:
 
 async def test_failing_feeds_back_off_while_others_carry_on(fetcher: Fetcher) -> None:
     publisher = FakePublisher()
+    registry = CollectorRegistry()
     with serve("500:okaz", "slow:alriyadh", slow_s=3.0) as server:
-        poller = make_poller(specs(server), fetcher, publisher, FakeSeen())
+        poller = make_poller(specs(server), fetcher, publisher, FakeSeen(), metrics=ProducerMetrics(registry))
         report = await poller.poll_once()
         outcomes = {r.outlet: (r.outcome, r.retry_in_s) for r in report.feeds}
         assert outcomes["sabq"] == ("published", None)
@@ -179,6 +182,19 @@ async def test_failing_feeds_back_off_while_others_carry_on(fetcher: Fetcher) ->
     assert poller.health.get(server.feed_url("okaz")).consecutive_failures == 2
     assert next(r for r in forced.feeds if r.outlet == "okaz").retry_in_s == 90.0
     assert {a.outlet for a in publisher.published} == {"sabq"}
+
+    # per-feed health, as the metrics endpoint shows it
+    def gauge(name: str, outlet: str) -> float | None:
+        return registry.get_sample_value(name, {"feed": server.feed_url(outlet), "outlet": outlet})
+
+    assert gauge("khabar_feed_consecutive_failures", "okaz") == 2
+    assert gauge("khabar_feed_consecutive_failures", "sabq") == 0
+    assert gauge("khabar_feed_last_success_timestamp_seconds", "okaz") == 0  # never
+    last_success = gauge("khabar_feed_last_success_timestamp_seconds", "sabq")
+    assert last_success is not None
+    assert abs(last_success - time.time()) < 60
+    assert gauge("khabar_feed_items_per_day", "sabq") == len(publisher.published)
+    assert gauge("khabar_feed_items_per_day", "okaz") == 0
 
 
 async def test_retry_after_stretches_the_backoff() -> None:
@@ -274,6 +290,9 @@ def test_real_bbc_feed_through_the_poller_path() -> None:
     assert "\u200f" not in first.title
 
 
+FUZZ_URL = "https://fuzz.example/rss"
+
+
 def _fuzz_fetcher(body: bytes) -> Fetcher:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body)
@@ -303,17 +322,73 @@ DOCUMENT = st.builds(
 def test_hostile_xml_never_crashes_and_nothing_is_lost(body: bytes) -> None:
     async def run() -> tuple[FakePublisher, Any]:
         publisher = FakePublisher()
-        feed = FeedSpec("fuzz", "https://fuzz.example/rss", "fuzz", "SA", "ar", 60.0)
+        feed = FeedSpec("fuzz", FUZZ_URL, "fuzz", "SA", "ar", 60.0)
         async with _fuzz_fetcher(body) as fetcher:
             report = await make_poller([feed], fetcher, publisher, FakeSeen()).poll_once()
         return publisher, report
 
-    _publisher, report = asyncio.run(run())
+    publisher, report = asyncio.run(run())
     (feed,) = report.feeds
     assert feed.outcome in ("published", "unreadable")
     assert "internal error" not in (feed.error or "")
-    if feed.outcome == "unreadable":
+    if feed.outcome == "unreadable":  # nothing usable: the document (or its bad entries) is dead-lettered
         assert feed.error
         assert feed.retry_in_s == 45.0
-    # every entry is either published, a duplicate of one, or dead-lettered
-    assert feed.published + feed.duplicates_in_feed + feed.dead_lettered >= feed.entries
+        assert publisher.published == []
+        assert publisher.dead
+        assert all(d["reason"] and d["payload"] in body for d in publisher.dead)  # original bytes
+        assert feed.dead_lettered == len(publisher.dead)
+        return
+    # every entry is published, a repeat of a published id, or rejected; every distinct rejected entry (and
+    # a wrongly declared charset) is dead-lettered with its reason
+    parsed, problem = parse_document(body, feed_url=FUZZ_URL, outlet="fuzz", fetched_at=datetime.now(UTC))
+    assert len(publisher.published) == feed.published
+    assert feed.published + feed.duplicates_in_feed + len(parsed.errors) == feed.entries
+    letters = [d for d in publisher.dead if d["error_type"] == "EntryError"]
+    wanted = {entry_bytes(body, e.index) or body for e in parsed.errors}
+    assert {d["payload"] for d in letters} == wanted
+    assert all(d["reason"] for d in publisher.dead)
+    assert len(publisher.dead) - len(letters) == (1 if problem else 0)
+    assert feed.dead_lettered == len(publisher.dead)
+
+
+def _huge_feed(entries: int, words: int) -> bytes:
+    paragraph = " ".join(["خبر عاجل عن الرياض"] * (words // 4))
+    items = "".join(
+        f"<item><title>عنوان {n}</title><link>https://huge.example/news/{n}</link>"
+        f"<pubDate>Sat, 08 Aug 2015 09:00:00 +0000</pubDate>"
+        f"<description><![CDATA[<p>{paragraph}</p><p>{paragraph}</p>]]></description></item>"
+        for n in range(entries)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{items}</channel></rss>'.encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("entries", "words"), [(1, 200_000), (2_000, 40)], ids=["one-huge-entry", "two-thousand-entries"]
+)
+def test_huge_entries_and_long_feeds_are_published_whole(entries: int, words: int) -> None:
+    body = _huge_feed(entries, words)
+
+    async def run() -> tuple[FakePublisher, Any]:
+        publisher = FakePublisher()
+        feed = FeedSpec("huge", "https://huge.example/rss", "huge", "SA", "ar", 60.0)
+        async with _fuzz_fetcher(body) as fetcher:
+            report = await make_poller([feed], fetcher, publisher, FakeSeen()).poll_once()
+        return publisher, report
+
+    publisher, report = asyncio.run(run())
+    (feed,) = report.feeds
+    assert (feed.outcome, feed.entries, feed.published, feed.dead_lettered) == (
+        "published",
+        entries,
+        entries,
+        0,
+    )
+    assert len({a.id for a in publisher.published}) == entries
+    article = publisher.published[0]
+    assert article.summary is not None
+    paragraphs = article.summary.split("\n\n")  # the two paragraphs are kept, whole
+    assert len(paragraphs) == 2
+    assert all(len(p.split()) == 4 * (words // 4) for p in paragraphs)
