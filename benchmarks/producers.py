@@ -8,7 +8,8 @@ pubDate, author and the first paragraph as description: what most news feeds ser
 same plus the whole article as HTML paragraphs in content:encoded). Pinned to one CPU, for each shape:
 
 * feedparser: ``feedparser.parse`` alone, with the options ``parse_feed`` uses: the ceiling for parsing;
-* parse: producers.parse.parse_feed over every document (feedparser, HTML to text, URLs, ids, records);
+* parse: the poller's parse path, producers.parse.parse_document (feedparser, HTML to text, URLs, ids,
+  records, the wrong-charset check) and unique_articles, over every document;
 * publish: Publisher.publish of the parsed articles to a fresh uuid topic, then flush (every record acked),
   once per compression codec;
 * both: feed by feed, parse then publish (kafka-python's sender thread ships feed k while feed k+1 is
@@ -66,7 +67,7 @@ from contracts.settings import Settings, load_settings
 from infra.topics import admin_client
 from producers.corpus import parse_time
 from producers.errors import PublishError
-from producers.parse import parse_feed
+from producers.parse import parse_document, unique_articles
 from producers.publish import Publisher, compression_type
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,8 +126,11 @@ def build_feeds(rows: list[dict[str, Any]], per_feed: int, *, full: bool) -> Fee
 
 
 def parse_one(outlet: str, document: bytes) -> list[RawArticle]:
-    result = parse_feed(document, feed_url=f"https://{outlet}.example/rss", outlet=outlet, fetched_at=FETCHED)
-    return result.articles
+    """The poller's parse path: parse_document (with the wrong-charset check), one article per id."""
+    result, _problem = parse_document(
+        document, feed_url=f"https://{outlet}.example/rss", outlet=outlet, fetched_at=FETCHED
+    )
+    return list(unique_articles(result.articles).values())
 
 
 def parse_all(feeds: Feeds) -> list[RawArticle]:
