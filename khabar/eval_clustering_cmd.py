@@ -198,7 +198,7 @@ def run_clustering(
     spent = 0.0
     for article in articles:
         started = time.perf_counter()
-        clusterer.expire(article.published)
+        clusterer.advance(article.published)  # as the Faust stage does
         predicted[article.id] = clusterer.assign(article).story_id
         spent += time.perf_counter() - started
         tick()

@@ -239,11 +239,8 @@ class ClusterStage:
 
     name: Final = "cluster"
 
-    def __init__(self, clusterer: StoryClusterer, *, expire_every: int = 256) -> None:
+    def __init__(self, clusterer: StoryClusterer) -> None:
         self._clusterer = clusterer
-        self._expire_every = expire_every
-        self._seen = 0
-        self._clock: datetime | None = None
 
     def __len__(self) -> int:
         return len(self._clusterer)
@@ -264,20 +261,20 @@ class ClusterStage:
         except SchemaError as exc:
             return _poison(self.name, exc, payload, source)
         result = StageResult()
+        # Stream time moves first, so that stories idle past the window close before the article is scored,
+        # at the same articles whether or not the worker restarted in between (the clock is state).
+        for update in self._clusterer.advance(article.published):
+            result.emit("stories", update.story_id, update)
         try:
             assignment = self._clusterer.assign(article)
         except Exception as exc:  # one article's failure must not stop the stream
-            return _poison(self.name, exc, payload, source)
-        clustered = ClusteredArticle(
-            article=article, story_id=assignment.story_id, story_version=assignment.story_version
-        )
-        result.emit("clustered", article.id, clustered)
-        for update in assignment.updates:
-            result.emit("stories", update.story_id, update)
-        self._clock = article.published if self._clock is None else max(self._clock, article.published)
-        self._seen += 1
-        if self._seen % self._expire_every == 0:
-            for update in self._clusterer.expire(self._clock):
+            result.emits += _poison(self.name, exc, payload, source).emits
+        else:
+            clustered = ClusteredArticle(
+                article=article, story_id=assignment.story_id, story_version=assignment.story_version
+            )
+            result.emit("clustered", article.id, clustered)
+            for update in assignment.updates:
                 result.emit("stories", update.story_id, update)
         result.writes.update(self._clusterer.drain_changes())
         return result

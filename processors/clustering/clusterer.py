@@ -74,6 +74,8 @@ class StoryClusterer:
         self._index: dict[str, set[str]] = {}
         self._expiry: list[tuple[datetime, str]] = []
         self._dirty: set[str] = set()
+        #: Stream time: the newest publish time assigned (always the newest ``last_seen`` of the stories).
+        self._clock: datetime | None = None
         self._by_story = config.frequency_unit == "story"
         self.last_scores: list[Score] = []
 
@@ -207,6 +209,7 @@ class StoryClusterer:
         story.outlets[article.outlet] = story.outlets.get(article.outlet, 0) + 1
         story.first_seen = min(story.first_seen, article.published)
         story.last_seen = max(story.last_seen, article.published)
+        self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
         if _headline_weight(features.title_terms, story) > _headline_weight(story.headline_terms, story):
             story.headline, story.headline_terms = article.title, list(features.title_terms)
         elif not story.headline_terms and not story.headline:
@@ -301,6 +304,20 @@ class StoryClusterer:
 
     # ----------------------------------------------------------------------------------------- expire
 
+    @property
+    def clock(self) -> datetime | None:
+        """Stream time: the newest publish time seen (None before the first article)."""
+        return self._clock
+
+    def advance(self, published: datetime) -> list[StoryUpdate]:
+        """Move stream time to ``published`` (it never goes back), close the stories idle past the window,
+        and return their closing records. Call it before :meth:`assign` for every article, as the Faust
+        stage and ``khabar eval clustering`` do. Stream time is part of the state, because it is the
+        newest ``last_seen`` of the active stories. A restored clusterer therefore closes stories at the
+        same articles as one that never stopped, and decides the same."""
+        self._clock = published if self._clock is None else max(self._clock, published)
+        return self.expire(self._clock)
+
     def expire(self, now: datetime) -> list[StoryUpdate]:
         """Close every story whose last article is older than the window; return their closing records."""
         oldest = now - self._config.window
@@ -357,6 +374,7 @@ class StoryClusterer:
         if key.startswith(_STORY):
             story = Story.from_bytes(value)
             self._stories[story.story_id] = story
+            self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
             self._uncount_story(story, sign=1)
             self._index_story(story)
             heapq.heappush(self._expiry, (story.last_seen, story.story_id))

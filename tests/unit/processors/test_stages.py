@@ -178,6 +178,30 @@ def test_cluster_emits_article_and_story_and_recovers_exactly() -> None:
     assert decode(again.emits[0][2], ClusteredArticle).story_id == clustered.story_id
 
 
+def test_cluster_closes_stories_at_the_same_article_after_a_restore() -> None:
+    """Stream time is state: a restored stage closes idle stories exactly where the live one does."""
+    enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    articles = [
+        raw(1, WIRE, title="الملك سلمان يستقبل رجال الأعمال في جدة"),
+        raw(2, OTHER, outlet="sabq", minutes=60, title="الهلال يتعاقد مع لاعب برازيلي"),
+        raw(3, OTHER, outlet="okaz", minutes=73 * 60, title="الهلال يتعاقد مع لاعب برازيلي آخر"),
+    ]
+    enriched = [enrich.process(encode(article), Source()).emits[0][2] for article in articles]
+    live, table = ClusterStage(StoryClusterer()), {}
+    for payload in enriched[:2]:
+        table.update(live.process(payload, Source()).writes)
+    restored = ClusterStage(StoryClusterer())
+    assert restored.restore({k: v for k, v in table.items() if v is not None}) == {}
+    after_restore = restored.process(enriched[2], Source())
+    uninterrupted = live.process(enriched[2], Source())
+    assert after_restore.emits == uninterrupted.emits
+    assert after_restore.writes == uninterrupted.writes
+    updates = [decode(v, StoryUpdate) for o, _, v in uninterrupted.emits if o == "stories"]
+    # the first story (73 h idle) closes before the third article is scored; the second stays active
+    assert (updates[0].story_id, updates[0].event) == (f"s-{1:016x}", "closed")
+    assert f"s-{2:016x}" not in {u.story_id for u in updates if u.event == "closed"}
+
+
 # ------------------------------------------------------------------ state that cannot be read back
 
 
