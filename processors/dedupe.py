@@ -5,9 +5,10 @@ reached twice. Two outlets' own reports of one event are the same story, but not
 
 Checks, in order (the first that matches decides):
 
-1. ``id``: the article id is already remembered. With the same canonical URL it is the same article
-   delivered again (at-least-once): the verdict is the one given the first time, with ``redelivery=True``.
-   With another canonical URL (ids derived from a shared GUID), it is a duplicate by id.
+1. ``id``: the article id is already remembered. One id is one article (it is the Elasticsearch ``_id``):
+   the message is that article delivered again (at-least-once, or re-published with a corrected link), and
+   the verdict is the one given the first time, with ``redelivery=True``. It is never called a duplicate of
+   itself, and its table entry is not rewritten.
 2. ``url``: another remembered article has the same canonical URL.
 3. ``text_hash``: another has the same normalised body (:func:`processors.arabic.normalize_for_matching`,
    tokens joined by one space).
@@ -18,7 +19,7 @@ Checks, in order (the first that matches decides):
 The body is ``content`` (``summary`` when there is no content); titles are left out, since outlets retitle
 wire copies. **Short texts**: a body of fewer than :data:`MIN_TOKENS` words (empty, title-only items, a
 photo caption, an author's name scraped as content) gets no text hash and no signature, so it can only be a
-duplicate by id or URL: two short items that share a few words are not called copies.
+redelivery or a duplicate by URL: two short items that share a few words are not called copies.
 
 The first article seen is the original; a duplicate of a duplicate points to the root original. Matches
 are limited to articles published within ``window`` of each other; :meth:`Deduper.expire` drops articles
@@ -223,10 +224,8 @@ class Deduper:
     def check(self, fingerprint: Fingerprint) -> Verdict:
         """Whether ``fingerprint`` copies a remembered article; does not change the state."""
         known = self._entries.get(fingerprint.article_id)
-        if known is not None:
-            if known.fingerprint.canonical_url == fingerprint.canonical_url:
-                return self._replay(fingerprint, known)
-            return Verdict(fingerprint, self._root(known).fingerprint, 1.0, "id")
+        if known is not None:  # one id is one article: a second message with it gets the first verdict
+            return self._replay(fingerprint, known)
         for method, index, key in (
             ("url", self._by_url, fingerprint.canonical_url),
             ("text_hash", self._by_text, fingerprint.text_hash),
@@ -356,8 +355,11 @@ class Deduper:
 
     def observe(self, article: RawArticle) -> Verdict:
         """Fingerprint, check and remember ``article``; a redelivery changes nothing."""
-        verdict = self.check(self.fingerprint(article))
-        if not verdict.redelivery and verdict.method != "id":
+        return self.remember(self.check(self.fingerprint(article)))
+
+    def remember(self, verdict: Verdict) -> Verdict:
+        """Add the checked article of ``verdict`` to the window (nothing for a redelivery); return it."""
+        if not verdict.redelivery:
             original = verdict.original.article_id if verdict.original is not None else None
             self.add(verdict.fingerprint, duplicate_of=original, similarity=verdict.similarity,
                      method=verdict.method)  # fmt: skip

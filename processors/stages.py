@@ -37,6 +37,7 @@ from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
 from processors.errors import ClusterStateError, DedupeStateError, EnrichmentError
 from processors.stories import StoryClusterer
+from processors.stream_time import believable
 
 __all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "Unreadable", "read"]
 
@@ -126,32 +127,27 @@ class DedupeStage:
 
     def process(self, payload: bytes | None, source: Source, *, now: datetime | None = None) -> StageResult:
         try:
-            article = read(payload, RawArticle)
+            read_as = read(payload, RawArticle)
         except SchemaError as exc:
             return _poison(self.name, exc, payload, source)
-        try:
-            verdict = self._deduper.observe(article)
-        except Exception as exc:  # one article's failure must not stop the stream (checks precede changes)
-            return _poison(self.name, exc, payload, source)
+        # Every article passes here first: a publish time in the future must not move the stream clocks.
+        article = believable(read_as, now=now or datetime.now(UTC))
+        if article is not read_as:
+            payload = encode(article)
         result = StageResult()
-        if not verdict.redelivery:
-            result.writes[article.id] = _pack(verdict)
-        if verdict.is_duplicate and verdict.original is not None:
-            original = verdict.original
-            relation = Duplicate(
-                article_id=article.id,
-                duplicate_of=original.article_id,
-                outlet=article.outlet,
-                original_outlet=original.outlet,
-                url=article.url,
-                similarity=min(1.0, max(0.0, verdict.similarity)),
-                method=verdict.method or "minhash",
-                detected_at=now or datetime.now(UTC),
-            )
-            result.emit("duplicates", article.id, relation)
-        else:
-            assert payload is not None
-            result.emits.append(("unique", article.id, payload))
+        # One article's failure must not stop the stream; all is decided before the window changes.
+        try:
+            verdict = self._deduper.check(self._deduper.fingerprint(article))
+            if not verdict.redelivery:
+                result.writes[article.id] = _pack(verdict)
+            if verdict.is_duplicate and verdict.original is not None:
+                result.emit("duplicates", article.id, _relation(article, verdict.original, verdict, now))
+            else:
+                assert payload is not None
+                result.emits.append(("unique", article.id, payload))
+            self._deduper.remember(verdict)
+        except Exception as exc:
+            return _poison(self.name, exc, payload, source)
         self._advance(article.published, result)
         return result
 
@@ -162,6 +158,21 @@ class DedupeStage:
         if self._seen % self._expire_every == 0:
             for article_id in self._deduper.expire(self._clock):
                 result.writes[article_id] = None
+
+
+def _relation(
+    article: RawArticle, original: Fingerprint, verdict: Verdict, now: datetime | None
+) -> Duplicate:
+    return Duplicate(
+        article_id=article.id,
+        duplicate_of=original.article_id,
+        outlet=article.outlet,
+        original_outlet=original.outlet,
+        url=article.url,
+        similarity=min(1.0, max(0.0, verdict.similarity)),
+        method=verdict.method or "minhash",
+        detected_at=now or datetime.now(UTC),
+    )
 
 
 # ------------------------------------------------------------------------------------------------- enrich

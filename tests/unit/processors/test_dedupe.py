@@ -124,10 +124,16 @@ def test_exact_duplicates_by_url_text_hash_and_id() -> None:
     assert by_text.method == "text_hash"
     assert by_text.original is not None
     assert by_text.original.article_id == f"{1:016x}"
+    # one id is one article: another message with the id of the original (a corrected link, a GUID-based
+    # id) is a redelivery with the first verdict, never a duplicate of itself
     same_id = article(1, "أي نص", url="https://other.example/x")
-    by_id = deduper.check(deduper.fingerprint(same_id))
-    assert by_id.method == "id"
-    assert not by_id.redelivery
+    by_id = deduper.observe(same_id)
+    assert by_id.redelivery
+    assert (by_id.original, by_id.method) == (None, None)
+    copy_again = deduper.observe(article(2, "نص ثالث", url="https://other.example/y"))
+    assert copy_again.redelivery
+    assert copy_again.original is not None
+    assert (copy_again.original.article_id, copy_again.method) == (f"{1:016x}", "url")
 
 
 def test_a_duplicate_of_a_duplicate_points_to_the_root() -> None:

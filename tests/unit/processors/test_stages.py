@@ -18,7 +18,7 @@ from contracts.schemas import (
     encode,
 )
 from processors.deadletters import Source
-from processors.dedupe import Deduper, Verdict
+from processors.dedupe import Deduper, Fingerprint
 from processors.enrich import Enricher
 from processors.keywords import DocumentFrequency
 from processors.stages import ClusterStage, DedupeStage, EnrichStage, StageResult
@@ -269,7 +269,7 @@ def test_cluster_leaves_out_unreadable_entries_and_keeps_the_rest() -> None:
 
 
 class BrokenDeduper(Deduper):
-    def observe(self, article: RawArticle) -> Verdict:
+    def fingerprint(self, article: RawArticle) -> Fingerprint:
         raise RuntimeError(f"cannot fingerprint {article.id}")
 
 
@@ -292,3 +292,27 @@ def test_a_failure_inside_dedupe_or_clustering_dead_letters_that_article_only() 
     assert outputs(result) == ["deadletter"]
     assert "cannot score 0000000000000001" in decode(result.emits[0][2], DeadLetter).reason
     assert result.writes == {}
+
+
+def test_an_article_whose_state_entry_cannot_be_written_is_dead_lettered_and_not_remembered() -> None:
+    stage = DedupeStage(Deduper())
+    huge = raw(1, WIRE).model_copy(update={"canonical_url": "http://was.example/" + "x" * 70_000})
+    result = stage.process(encode(huge), Source(key="k1"))
+    assert outputs(result) == ["deadletter"]  # the fingerprint entry holds at most 65,535 bytes a field
+    assert result.writes == {}
+    assert len(stage) == 0  # the window is unchanged, as the table is
+    after = stage.process(encode(raw(2, WIRE, outlet="okaz")), Source())
+    assert outputs(after) == ["unique"]  # the stage carries on, and the copy has no phantom original
+
+
+def test_a_publish_time_far_in_the_future_does_not_move_the_stream_clock() -> None:
+    stage = DedupeStage(Deduper(window=timedelta(days=1)), expire_every=1)
+    assert outputs(stage.process(encode(raw(1, WIRE)), Source())) == ["unique"]
+    bogus = raw(2, OTHER, outlet="sabq").model_copy(update={"published": T0 + timedelta(days=80 * 365)})
+    passed = stage.process(encode(bogus), Source(), now=T0 + timedelta(minutes=1))
+    forwarded = decode(passed.emits[0][2], RawArticle)
+    assert (forwarded.published, forwarded.published_status) == (bogus.fetched_at, "future")
+    # the window did not expire: a copy of the first article is still recognised
+    copy = stage.process(encode(raw(3, WIRE, outlet="okaz", minutes=5)), Source())
+    assert outputs(copy) == ["duplicates"]
+    assert decode(copy.emits[0][2], Duplicate).duplicate_of == f"{1:016x}"
