@@ -224,6 +224,17 @@ def merge_variants(names: Sequence[str]) -> list[list[str]]:
     return sorted(groups, key=lambda g: min(order[x] for x in g))
 
 
+#: Written forms that are names although their normalised form is a stop word: علي (Ali) normalises like
+#: the preposition على, which is written with alef maqsura.
+_NAMES_LIKE_STOP_WORDS: Final = frozenset({"علي"})
+_DIACRITICS: Final = dict.fromkeys(range(0x064B, 0x0653))
+
+
+def _stops_a_name(word: str, norm: str) -> bool:
+    """Whether ``norm`` is a stop word that ends a name (علي, as written, does not)."""
+    return norm in _STOP and word.translate(_DIACRITICS) not in _NAMES_LIKE_STOP_WORDS
+
+
 def _is_definite(norm: str) -> bool:
     return norm.startswith("ال") and len(norm) > 3 and norm not in _STOP
 
@@ -255,7 +266,12 @@ def _person_at(words: Sequence[str], norms: Sequence[str], i: int) -> tuple[int,
     start = j
     while j < len(words) and j - start < _MAX_NAME_WORDS:
         norm = norms[j]
-        if norm in _STOP or norm in TITLES or norm in ORG_HEADS or (j == start and _is_definite(norm)):
+        if (
+            _stops_a_name(words[j], norm)
+            or norm in TITLES
+            or norm in ORG_HEADS
+            or (j == start and _is_definite(norm))
+        ):
             break
         if len(norm) < 2 and norm not in _NAME_JOINERS:
             break

@@ -51,3 +51,17 @@ def test_samples_share_the_canonical_name() -> None:
 def test_unknown_names_without_registry_still_merge() -> None:
     found = extract_entities("قال المبعوث ستيفان دي مستورا ثم عاد دي ميستورا فأكد")
     assert [e.name for e in found] == ["ستيفان دي مستورا"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("قال المرشد الإيراني علي خامنئي إن الاتفاق لن يغير شيئا", ["علي خامنئي"]),
+        ("التقى رئيس البرلمان علي لاريجاني في طهران", ["علي لاريجاني"]),
+        ("استقبل الأمير محمد بن علي في الرياض ضيوفه", ["محمد بن علي"]),
+        ("وقال الوزير عادل الجبير على هامش اللقاء إن", ["عادل الجبير"]),  # على, the preposition, ends it
+    ],
+)
+def test_the_name_ali_is_not_taken_for_the_preposition(text: str, names: list[str]) -> None:
+    # علي (Ali) and على (on) normalise alike; only the written form tells them apart
+    assert [e.name for e in extract_entities(text) if e.type == "person"] == names
