@@ -12,7 +12,9 @@ optimistic concurrency (``if_seq_no``/``if_primary_term``, or ``create`` for a n
 - a duplicate is recorded in ``<prefix>-duplicates`` under the *original's* id, the one address a duplicate
   knows without knowing the original's month, and merged into the original wherever it is;
 - a story is an ``index`` with ``version_type=external`` and ``version`` = story version: an older snapshot
-  never overwrites a newer one, and Elasticsearch's 409 for it is expected, not an error.
+  never overwrites a newer one, and Elasticsearch's 409 for it is expected, not an error;
+- when a story is merged into another, its articles move to the survivor (:func:`survivors`,
+  :func:`repoint_article`), whichever of the merge and the articles reaches Elasticsearch first.
 
 A merge that changes nothing is not written at all, so replaying a stream leaves every document (and its
 ``_version``) untouched.
@@ -135,10 +137,13 @@ def union_duplicates(*lists: Iterable[Mapping[str, Any]] | None) -> list[dict[st
     return [merged[key] for key in sorted(merged)]
 
 
-def merge_article(current: Mapping[str, Any] | None, record: ClusteredArticle) -> dict[str, Any] | None:
+def merge_article(
+    current: Mapping[str, Any] | None, record: ClusteredArticle, moved: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
     """The article document after ``record`` is applied to what is stored; ``None``: keep what is stored.
 
-    A late record for the same story with a lower ``story_version`` is ignored; the lists are unions.
+    A late record for the same story with a lower ``story_version`` is ignored; the lists are unions. A record
+    whose story was merged (``moved``: story id -> survivor) is written under the survivor.
 
     >>> from datetime import UTC, datetime
     >>> from contracts.schemas import EnrichedArticle
@@ -151,10 +156,13 @@ def merge_article(current: Mapping[str, Any] | None, record: ClusteredArticle) -
     ['okaz']
     """
     incoming = article_document(record)
+    if moved and record.story_id in moved:
+        incoming.update(repoint_article(incoming, moved) or {})
     if current is None:
         return incoming
-    if current.get("story_id") == record.story_id and int(current.get("story_version") or 0) > (
-        record.story_version
+    if (
+        current.get("story_id") == incoming["story_id"]
+        and int(current.get("story_version") or 0) > (incoming["story_version"])
     ):
         return None
     incoming["also_published_by"] = union_outlets(
@@ -218,6 +226,43 @@ def merge_relation_into_article(
     )
     merged["duplicates"] = union_duplicates(current.get("duplicates"), relation.get("duplicates"))
     return merged
+
+
+def survivors(stories: Mapping[str, Mapping[str, Any]], *, hops: int = 16) -> dict[str, str]:
+    """Story id -> the story it now lives in, for the merged ones among ``stories`` (id -> stored story
+    document), following ``merged_into`` through later merges while the documents are known.
+
+    >>> survivors({"a": {"status": "merged", "merged_into": "b"}, "b": {"status": "merged",
+    ...            "merged_into": "c"}, "c": {"status": "active"}, "d": {"status": "closed"}})
+    {'a': 'c', 'b': 'c'}
+    """
+    out: dict[str, str] = {}
+    for story_id in stories:
+        target, seen = story_id, {story_id}
+        for _ in range(hops):
+            doc = stories.get(target)
+            if not doc or doc.get("status") != "merged" or not doc.get("merged_into"):
+                break
+            target = str(doc["merged_into"])
+            if target in seen:  # a cycle cannot come from the clusterer; stop rather than loop
+                break
+            seen.add(target)
+        if target != story_id:
+            out[story_id] = target
+    return out
+
+
+def repoint_article(current: Mapping[str, Any] | None, merged: Mapping[str, str]) -> dict[str, Any] | None:
+    """The stored article moved to the survivor of its merged story (``merged``: story id -> survivor);
+    ``None``: nothing to change (absent, or its story was not merged).
+
+    >>> repoint_article({"story_id": "a", "story_version": 3, "title": "t"}, {"a": "c"})
+    {'story_id': 'c', 'story_version': 0, 'title': 't'}
+    """
+    if current is None or current.get("story_id") not in merged:
+        return None
+    # The version counted joins of the absorbed story; the survivor's own snapshots carry its versions.
+    return {**current, "story_id": merged[str(current["story_id"])], "story_version": 0}
 
 
 def story_document(update: StoryUpdate) -> dict[str, Any]:

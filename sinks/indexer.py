@@ -22,10 +22,21 @@ import structlog
 
 from contracts.schemas import ClusteredArticle, Duplicate, StoryUpdate
 from sinks.bulk import BulkOutcome, BulkWriter, ItemFailure
-from sinks.documents import merge_article, merge_relation, merge_relation_into_article, story_action
+from sinks.documents import (
+    merge_article,
+    merge_relation,
+    merge_relation_into_article,
+    repoint_article,
+    story_action,
+    survivors,
+)
 from sinks.indices import IndexNames
 
 log = structlog.get_logger(__name__)
+
+#: Articles moved to a survivor per search, and searches per merge batch (stories hold thousands at most).
+_MOVE_PAGE = 1000
+_MAX_MOVE_PASSES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +63,11 @@ class Indexer:
         # The last record of an article in the batch wins (the topic is keyed by article id, so in order).
         last = {r.article.id: i for i, r in enumerate(records)}
         targets = [(self._names.article_index(r.article.published), r.article.id) for r in records]
+        moved = await self._survivors({r.story_id for r in records})  # merged already: write the survivor
         outcome = await self._writer.merge(
             targets,
             lambda i, current: (
-                merge_article(current, records[i]) if last[records[i].article.id] == i else None
+                merge_article(current, records[i], moved) if last[records[i].article.id] == i else None
             ),
         )
         indexed = {
@@ -64,6 +76,11 @@ class Indexer:
             if i not in outcome.failed_positions and last[records[i].article.id] == i
         }
         merged = await self._merge_relations(indexed)
+        # Written first, then read the other side again: a merge written meanwhile moves the articles too.
+        stories = {records[i].story_id for i in range(len(records)) if targets[i][1] in indexed}
+        since = await self._survivors(stories)
+        if any(moved.get(story_id) != survivor for story_id, survivor in since.items()):
+            merged += await self._repoint(sorted((index, aid) for aid, index in indexed.items()), since)
         return BatchResult(outcome, merged)
 
     async def index_duplicates(self, records: Sequence[Duplicate]) -> BatchResult:
@@ -89,30 +106,88 @@ class Indexer:
         return BatchResult(outcome, merged)
 
     async def index_stories(self, records: Sequence[StoryUpdate]) -> BatchResult:
-        """Write the snapshots with external versions; older ones come back as ``stale``."""
-        return BatchResult(await self._writer.write([story_action(r, self._names) for r in records]))
+        """Write the snapshots with external versions (older ones come back as ``stale``); then move the
+        articles of the stories merged into others to their survivors."""
+        outcome = await self._writer.write([story_action(r, self._names) for r in records])
+        absorbed = {r.story_id for r in records if r.status == "merged" and r.merged_into}
+        if not absorbed:
+            return BatchResult(outcome)
+        moved = await self._survivors(absorbed)
+        repointed = 0
+        # Each pass moves what it finds out of the merged stories; a move that keeps failing ends the loop.
+        for _ in range(_MAX_MOVE_PASSES):
+            found = await self._articles_of(sorted(moved))
+            done = await self._repoint(found, moved)
+            repointed += done
+            if len(found) < _MOVE_PAGE or not done:
+                break
+        return BatchResult(outcome, repointed)
+
+    async def _survivors(self, story_ids: set[str]) -> dict[str, str]:
+        """Merged story id -> its survivor, for the merged ones among ``story_ids`` (real-time reads)."""
+        es, alias = self._writer.es, self._names.stories_alias
+        known: dict[str, Mapping[str, Any]] = {}
+        wanted = sorted(story_ids)
+        for _ in range(16):  # one read per merge generation (a chain a -> b -> c reads twice)
+            if not wanted:
+                break
+            response = await self._writer.call(
+                "mget stories",
+                lambda ids=wanted: es.mget(index=alias, ids=ids),  # type: ignore[misc]
+            )
+            docs = {d["_id"]: d["_source"] for d in response["docs"] if d.get("found")}
+            known.update(docs)
+            wanted = sorted(
+                {str(d["merged_into"]) for d in docs.values() if d.get("status") == "merged"} - set(known)
+            )
+        return {sid: target for sid, target in survivors(known).items() if sid in story_ids}
+
+    async def _articles_of(self, story_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(index, id) of up to :data:`_MOVE_PAGE` indexed articles of ``story_ids`` (after a refresh)."""
+        query = {"terms": {"story_id": list(story_ids)}}
+        size = _MOVE_PAGE if story_ids else 0
+        hits = await self._search_articles("search articles of merged stories", query, size)
+        return [(hit["_index"], hit["_id"]) for hit in hits]
+
+    async def _repoint(self, targets: Sequence[tuple[str, str]], moved: Mapping[str, str]) -> int:
+        """Move the articles at ``targets`` whose story was merged to its survivor; return how many moved."""
+        if not targets:
+            return 0
+        outcome = await self._writer.merge(targets, lambda i, current: repoint_article(current, moved))
+        for failure in outcome.failures:
+            log.error(
+                "moving an article to the survivor of its merged story failed",
+                article=failure.action.id,
+                status=failure.status,
+                reason=failure.reason,
+            )
+        return outcome.written
 
     async def _locate_articles(self, ids: Sequence[str]) -> dict[str, str]:
         """The monthly index of each article of ``ids`` that is indexed (after a refresh)."""
-        if not ids:
-            return {}
-        es = self._writer.es
-        alias = self._names.articles_alias
+        hits = await self._search_articles("search originals", {"ids": {"values": list(ids)}}, len(ids))
+        return {hit["_id"]: hit["_index"] for hit in hits}
+
+    async def _search_articles(self, what: str, query: Mapping[str, Any], size: int) -> list[Any]:
+        """Refresh the articles alias, then the hits (no source) of ``query``; none for ``size`` 0."""
+        if not size:
+            return []
+        es, alias = self._writer.es, self._names.articles_alias
         await self._writer.call(
             "refresh", lambda: es.indices.refresh(index=alias, ignore_unavailable=True, allow_no_indices=True)
         )
         found = await self._writer.call(
-            "search originals",
+            what,
             lambda: es.search(
                 index=alias,
-                query={"ids": {"values": list(ids)}},
+                query=query,
                 source=False,
-                size=len(ids),
+                size=size,
                 ignore_unavailable=True,
                 allow_no_indices=True,
             ),
         )
-        return {hit["_id"]: hit["_index"] for hit in found["hits"]["hits"]}
+        return list(found["hits"]["hits"])
 
     async def _merge_relations(self, located: Mapping[str, str]) -> int:
         """Merge the relation documents of ``located`` (article id → its index) into those articles."""

@@ -62,6 +62,40 @@ async def test_a_merged_story_is_marked_and_points_to_the_survivor(
     assert (doc["status"], doc["merged_into"], doc["version"]) == ("merged", "big", 2)
 
 
+def _stories_of(stack: Settings, names: IndexNames, ids: list[str]) -> dict[str, str]:
+    es = _es(stack)
+    try:
+        es.indices.refresh(index=names.articles_alias)
+        hits = es.search(index=names.articles_alias, query={"ids": {"values": ids}}, size=len(ids))
+        return {h["_id"]: h["_source"]["story_id"] for h in hits["hits"]["hits"]}
+    finally:
+        es.close()
+
+
+async def test_the_articles_of_a_merged_story_move_to_the_survivor_whatever_arrives_first(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    early = [clustered(story_id="small", story_version=n) for n in (1, 2)]
+    await indexer.index_articles(early)  # the articles first ...
+    await indexer.index_stories([story("small", 2), story("big", 4, article_count=9)])
+    result = await indexer.index_stories(
+        [story("small", 3, event="merged", status="merged", merged_into="big")]
+    )
+    assert result.merged == 2  # ... then the merge moves them
+    late = clustered(story_id="small", story_version=2)  # an article of the small story arriving after it
+    await indexer.index_articles([late])
+    ids = [a.article.id for a in [*early, late]]
+    assert _stories_of(stack, sink_names, ids) == dict.fromkeys(ids, "big")
+
+    # a later merge of the survivor carries them all along, and a replay changes nothing
+    await indexer.index_stories([story("big", 5, event="merged", status="merged", merged_into="bigger")])
+    assert _stories_of(stack, sink_names, ids) == dict.fromkeys(ids, "bigger")
+    before = _snapshot(stack, sink_names)
+    await indexer.index_articles([*early, late])
+    await indexer.index_stories([story("small", 3, event="merged", status="merged", merged_into="big")])
+    assert _snapshot(stack, sink_names) == before
+
+
 async def test_one_bad_document_fails_alone_and_the_rest_is_indexed(
     stack: Settings, indexer: Indexer, sink_names: IndexNames
 ) -> None:

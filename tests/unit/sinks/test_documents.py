@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import doctest
+
+import sinks.documents
 from sinks.documents import (
     article_document,
     merge_article,
     merge_relation,
     merge_relation_into_article,
+    repoint_article,
     story_action,
+    survivors,
     union_duplicates,
 )
 from sinks.indices import IndexNames
@@ -81,3 +86,32 @@ def test_story_is_externally_versioned_and_a_409_is_stale() -> None:
     assert action.on_conflict == "stale"
     assert action.source["merged_into"] == "s0"
     assert action.source["status"] == "merged"
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(sinks.documents).failed == 0
+
+
+def test_survivors_follow_merges_and_stop_at_unknown_stories_and_cycles() -> None:
+    merged = {"status": "merged"}
+    stories = {
+        "a": {**merged, "merged_into": "b"},
+        "b": {**merged, "merged_into": "gone"},  # the survivor's own document is not known yet
+        "x": {**merged, "merged_into": "y"},
+        "y": {**merged, "merged_into": "x"},
+        "live": {"status": "active"},
+    }
+    assert survivors(stories) == {"a": "gone", "b": "gone"}  # a cycle (never made) moves nothing
+
+
+def test_an_article_of_a_merged_story_is_written_under_the_survivor() -> None:
+    record = clustered(story_id="small", story_version=7)
+    doc = merge_article(None, record, {"small": "big"})
+    assert doc is not None
+    assert (doc["story_id"], doc["story_version"]) == ("big", 0)
+    assert merge_article(doc, record, {"small": "big"}) == doc  # again: nothing changes
+    assert repoint_article(doc, {"small": "big"}) is None  # already there
+    assert repoint_article({"story_id": "small", "story_version": 7}, {"small": "big"}) == {
+        "story_id": "big",
+        "story_version": 0,
+    }
