@@ -2,7 +2,9 @@
 
 Both stream their input through the clusterer the Faust stage runs (:mod:`processors.stories`). Gold
 formats: a labels JSONL (``id`` = first 16 hex of sha1(url), ``story``) whose text comes from a SaudiNewsNet
-corpus folder, or a self-contained JSONL with ``id, published, title, content, story`` on every line.
+corpus folder (only the days its lines cover are read when every line has ``published``, else the whole
+corpus), or a self-contained JSONL with ``id, published, title, content, story`` on every line. Each article
+ends in the story that absorbed its own, through later merges, whether that story is still active or not.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import importlib
 import json
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +34,7 @@ from processors.evaluation import ClusteringReport, evaluate
 from processors.stories import ClusterConfig, StoryClusterer
 from producers.corpus import CorpusArticle, parse_time, read_corpus
 
-__all__ = ["GoldArticle", "clustering_cmd", "load_gold", "pairs_cmd", "run_clustering"]
+__all__ = ["GoldArticle", "clustering_cmd", "follow_merges", "load_gold", "pairs_cmd", "run_clustering"]
 
 Enrich = Callable[[RawArticle], EnrichedArticle]
 
@@ -120,12 +122,14 @@ def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
     else:
         folder = corpus or default_corpus(path)
         times = [parse_time(str(r["published"])) for r in rows if r.get("published")]
-        if len(times) != len(rows):
-            raise ProcessorError(
-                f"gold {path}: labels lines need 'published' to find their day in the corpus"
-            )
+        # With every line dated, only the days the labels cover are read; else the whole corpus is searched.
+        rows_of_corpus = (
+            _corpus_days(folder, min(times), max(times) + timedelta(seconds=1))
+            if len(times) == len(rows)
+            else read_corpus(folder)
+        )
         by_id: dict[str, CorpusArticle] = {}
-        for item in _corpus_days(folder, min(times), max(times) + timedelta(seconds=1)):
+        for item in rows_of_corpus:
             if isinstance(item, CorpusArticle):
                 by_id.setdefault(gold_id(item.url), item)
         missing = [str(r["id"]) for r in rows if str(r["id"]) not in by_id]
@@ -195,25 +199,32 @@ def run_clustering(
 ) -> tuple[dict[str, str], float]:
     """Assign every article in order (expiring on the way); return article -> story and articles/s."""
     predicted: dict[str, str] = {}
+    merged_into: dict[str, str] = {}
     spent = 0.0
     for article in articles:
         started = time.perf_counter()
         clusterer.advance(article.published)  # as the Faust stage does
-        predicted[article.id] = clusterer.assign(article).story_id
+        assignment = clusterer.assign(article)
         spent += time.perf_counter() - started
+        predicted[article.id] = assignment.story_id
+        merged_into.update((u.story_id, u.merged_into) for u in assignment.updates if u.merged_into)
         tick()
-    merged = _final_stories(clusterer, predicted)
-    return merged, len(articles) / spent if spent > 0 else 0.0
+    return follow_merges(predicted, merged_into), len(articles) / spent if spent > 0 else 0.0
 
 
-def _final_stories(clusterer: StoryClusterer, predicted: dict[str, str]) -> dict[str, str]:
-    """Follow merges: every article ends in the story that holds it now (or its closing story)."""
-    final = dict(predicted)
-    for story_id in {*predicted.values()}:
-        story = clusterer.story(story_id)
-        if story is not None:
-            for article_id in story.article_ids:
-                final[article_id] = story_id
+def follow_merges(predicted: Mapping[str, str], merged_into: Mapping[str, str]) -> dict[str, str]:
+    """Every article in the story that absorbed its own, through later merges too (closed since or not).
+
+    >>> follow_merges({"a1": "s1", "a2": "s2", "a3": "s3"}, {"s1": "s2", "s2": "s3"})
+    {'a1': 's3', 'a2': 's3', 'a3': 's3'}
+    """
+    final: dict[str, str] = {}
+    for article_id, story_id in predicted.items():
+        seen = {story_id}
+        while story_id in merged_into and merged_into[story_id] not in seen:
+            story_id = merged_into[story_id]
+            seen.add(story_id)
+        final[article_id] = story_id
     return final
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from khabar.cli import cli
+from khabar.eval_clustering_cmd import follow_merges
+from tests.conftest import shared_dir
 
 FIRE = "اندلاع حريق في مستودع للأخشاب بحي السلي في الرياض والدفاع المدني يسيطر عليه"
 FIRE2 = "الدفاع المدني يسيطر على حريق مستودع أخشاب في حي السلي بالرياض دون إصابات"
@@ -96,3 +99,52 @@ def test_pairs_reports_pearson(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["pairs"] == 3
     assert data["pearson"] > 0.5
+
+
+def _dev_slice(tmp_path: Path, lines: int, *, dated: bool) -> Path:
+    dev = shared_dir() / "data" / "gold" / "dev" / "2015-08-08.labels.jsonl"
+    if not dev.exists():
+        pytest.skip(f"shared data absent: {dev}")
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()[:lines]]
+    keep = ("id", "story", "published") if dated else ("id", "story")
+    path = tmp_path / "slice.labels.jsonl"
+    path.write_text("".join(json.dumps({k: r[k] for k in keep}) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("dated", [True, False], ids=["dated-labels", "labels-with-id-and-story-only"])
+def test_a_real_labels_slice_with_its_corpus_zips_and_a_warm_up(tmp_path: Path, dated: bool) -> None:
+    labels = _dev_slice(tmp_path, 60, dated=dated)
+    corpus = shared_dir() / "data" / "saudinewsnet"
+    out = tmp_path / "report.json"
+    args = [
+        "eval",
+        "clustering",
+        "--gold",
+        str(labels),
+        "--corpus",
+        str(corpus),
+        "--no-enrich",
+        "--json",
+        str(out),
+    ]
+    if dated:
+        args += ["--warmup-days", "0.25"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["articles"] == 60  # the warm-up articles are not scored
+    assert report["gold_stories"] == len(
+        {json.loads(line)["story"] for line in labels.read_text().splitlines()}
+    )
+    for measure in ("bcubed", "pairwise", "bcubed_without_largest"):
+        assert 0.0 <= report[measure]["f1"] <= 1.0
+    assert report["bcubed"]["precision"] > 0.8  # a sanity floor for real data, far under the measured 0.95
+
+
+def test_an_article_follows_its_story_through_later_merges_even_closed_ones() -> None:
+    assert follow_merges({"a": "s1", "b": "s2", "c": "s4"}, {"s1": "s2", "s2": "s3", "s4": "s4"}) == {
+        "a": "s3",
+        "b": "s3",
+        "c": "s4",
+    }
