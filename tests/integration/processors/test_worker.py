@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from contracts.schemas import ClusteredArticle, Duplicate, encode
+from contracts.schemas import ClusteredArticle, DeadLetter, Duplicate, StoryUpdate, encode
 from contracts.settings import Settings, TopicSettings
 from contracts.topics import Topic, topic_name, topic_specs
 from infra.topics import admin_client, client_config, ensure_topics
@@ -31,7 +31,20 @@ from tests.conftest import ROOT, shared_dir
 ARTICLES = 240
 POISON = {
     "poison-json": b"{not json",
-    "poison-version": json.dumps({"kind": "raw_article", "schema_version": 99}).encode(),
+    # a whole, valid article but for its schema version: the version alone must send it to dead letters
+    "poison-version": json.dumps(
+        {
+            "kind": "raw_article",
+            "schema_version": 99,
+            "id": "abcdef0123456789",
+            "url": "https://x.example/1",
+            "canonical_url": "https://x.example/1",
+            "outlet": "x",
+            "title": "عنوان",
+            "published": "2015-08-08T09:00:00Z",
+            "fetched_at": "2015-08-08T09:00:00Z",
+        }
+    ).encode(),
     "poison-fields": json.dumps(
         {"kind": "raw_article", "schema_version": 1, "id": "abcdef0123456789"}
     ).encode(),
@@ -170,7 +183,14 @@ def test_kill_and_restart_loses_and_duplicates_nothing(pipeline: Pipeline) -> No
 
     enriched = {k for k, _ in _consume(settings, pipeline.name(Topic.ENRICHED))}
     duplicates = {k: v for k, v in _consume(settings, pipeline.name(Topic.DUPLICATES))}
-    dead = {k for k, _ in _consume(settings, pipeline.name(Topic.DEADLETTER))}
+    letters = {
+        k: DeadLetter.model_validate_json(v) for k, v in _consume(settings, pipeline.name(Topic.DEADLETTER))
+    }
+    dead = set(letters)
+    for key, letter in letters.items():  # the reason, and the original bytes, for every poison message
+        assert (letter.stage, letter.payload.encode()) == ("intake", POISON[key])
+        assert letter.reason
+    assert "schema_version" in letters["poison-version"].reason
     ids = {key for key, _ in payloads}
     # Exactly one outcome per input: in = enriched + duplicates + dead letters.
     assert enriched.isdisjoint(duplicates)
@@ -189,6 +209,7 @@ def test_kill_and_restart_loses_and_duplicates_nothing(pipeline: Pipeline) -> No
     enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
     cluster = ClusterStage(StoryClusterer())
     expected_story: dict[str, str] = {}
+    expected_versions: dict[str, int] = {}
     expected_duplicates: set[str] = set()
     for key, value in payloads:
         for output, out_key, out_value in dedupe.process(value, Source(key=key)).emits:
@@ -200,6 +221,9 @@ def test_kill_and_restart_loses_and_duplicates_nothing(pipeline: Pipeline) -> No
                     if output2 == "clustered":
                         record = ClusteredArticle.model_validate_json(value2)
                         expected_story[record.article.id] = record.story_id
+                    else:
+                        update = StoryUpdate.model_validate_json(value2)
+                        expected_versions[update.story_id] = update.version
     assert set(duplicates) == expected_duplicates
     for value in duplicates.values():
         Duplicate.model_validate_json(value)
@@ -208,3 +232,12 @@ def test_kill_and_restart_loses_and_duplicates_nothing(pipeline: Pipeline) -> No
         story = ClusteredArticle.model_validate_json(value).story_id
         assert actual_story.setdefault(key, story) == story, f"article {key} changed story on redelivery"
     assert actual_story == expected_story
+    # Story updates: per story, versions never go back (a redelivery may repeat one), and each story ends at
+    # the version the uninterrupted run gives it.
+    last_version: dict[str, int] = {}
+    for key, value in _consume(settings, pipeline.name(Topic.STORIES)):
+        update = StoryUpdate.model_validate_json(value)
+        assert update.story_id == key
+        assert update.version >= last_version.get(key, 0), f"story {key} went back to {update.version}"
+        last_version[key] = update.version
+    assert last_version == expected_versions

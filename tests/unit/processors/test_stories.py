@@ -284,12 +284,15 @@ def test_use_embedder_is_deterministic_and_local() -> None:
     assert near > far
 
 
-def test_versions_grow_by_one_per_change() -> None:
-    clusterer = StoryClusterer()
+def test_versions_grow_by_one_per_change_closes_and_merges_included() -> None:
+    clusterer = StoryClusterer(ClusterConfig(window=timedelta(hours=1)))  # 200 articles over 3.3 h
     seen: dict[str, list[int]] = defaultdict(list)
+    events: set[str] = set()
     for a in corpus_articles(200):
-        for update in clusterer.assign(a).updates:
+        for update in [*clusterer.advance(a.published), *clusterer.assign(a).updates]:
             seen[update.story_id].append(update.version)
+            events.add(update.event)
+    assert {"created", "updated", "closed"} <= events
     assert any(len(v) > 1 for v in seen.values())
     for versions in seen.values():
         assert versions == list(range(versions[0], versions[0] + len(versions)))
