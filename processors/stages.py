@@ -17,6 +17,7 @@ statistics start again.
 from __future__ import annotations
 
 import json
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -75,19 +76,38 @@ def _poison(stage: str, error: Exception, payload: bytes | None, source: Source)
 
 # ------------------------------------------------------------------------------------------------- dedupe
 
-_SEP: Final = b"\n"
+#: Table entry of the dedupe window: a binary verdict header, then the fingerprint's own bytes. The header is
+#: the format byte, the method code (0: unique), and for a duplicate the original's id (length, ASCII) and
+#: the similarity (float64, so a restore is exact). 2 bytes for a unique article, 27 for a copy. Entries of
+#: format 1 (a JSON header line, sessions 1 to 4) are still read.
+_ENTRY_FORMAT: Final = 2
+_METHOD_CODES: Final[dict[str | None, int]] = {None: 0, "id": 1, "url": 2, "text_hash": 3, "minhash": 4}
+_METHOD_NAMES: Final = {code: name for name, code in _METHOD_CODES.items()}
+_SIMILARITY: Final = struct.Struct("<d")
 
 
 def _pack(verdict: Verdict) -> bytes:
-    head = {"d": verdict.original.article_id if verdict.original else None, "s": verdict.similarity}
-    head["m"] = verdict.method
-    return json.dumps(head, separators=(",", ":")).encode() + _SEP + verdict.fingerprint.to_bytes()
+    head = bytes([_ENTRY_FORMAT, _METHOD_CODES[verdict.method]])
+    if verdict.method is not None and verdict.original is not None:
+        original = verdict.original.article_id.encode("ascii")
+        head += bytes([len(original)]) + original + _SIMILARITY.pack(verdict.similarity)
+    return head + verdict.fingerprint.to_bytes()
 
 
 def _unpack(entry: bytes) -> tuple[Fingerprint, str | None, float, str | None]:
-    head, _, body = entry.partition(_SEP)
-    meta = json.loads(head)
-    return Fingerprint.from_bytes(body), meta["d"], float(meta["s"]), meta["m"]
+    if entry[:1] == b"{":  # format 1: {"d": original, "s": similarity, "m": method} and a newline
+        head, _, body = entry.partition(b"\n")
+        meta = json.loads(head)
+        return Fingerprint.from_bytes(body), meta["d"], float(meta["s"]), meta["m"]
+    if entry[:1] != bytes([_ENTRY_FORMAT]) or len(entry) < 2 or entry[1] not in _METHOD_NAMES:
+        raise DedupeStateError(f"dedupe entry of an unknown format: {entry[:8]!r}")
+    method, position = _METHOD_NAMES[entry[1]], 2
+    if method is None:
+        return Fingerprint.from_bytes(entry[position:]), None, 0.0, None
+    end = position + 1 + entry[position]
+    original = entry[position + 1 : end].decode("ascii")
+    (similarity,) = _SIMILARITY.unpack_from(entry, end)
+    return Fingerprint.from_bytes(entry[end + _SIMILARITY.size :]), original, similarity, method
 
 
 class DedupeStage:

@@ -3,6 +3,7 @@ the same output, poison goes to the dead letters, and state restored from table 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from processors.deadletters import Source
 from processors.dedupe import Deduper, Fingerprint
 from processors.enrich import Enricher
 from processors.keywords import DocumentFrequency
-from processors.stages import ClusterStage, DedupeStage, EnrichStage, StageResult
+from processors.stages import ClusterStage, DedupeStage, EnrichStage, StageResult, _unpack
 from processors.stories import Assignment, StoryClusterer
 
 T0 = datetime(2015, 8, 8, 6, 0, tzinfo=UTC)
@@ -206,9 +207,35 @@ def test_cluster_closes_stories_at_the_same_article_after_a_restore() -> None:
 
 
 def as_format(entry: bytes, version: int) -> bytes:
-    """A dedupe table entry as an older khabar would have written it (the fingerprint's version byte)."""
-    head, sep, body = entry.partition(b"\n")
-    return head + sep + bytes([version]) + body[1:]
+    """A unique article's dedupe table entry with another fingerprint format byte (an older khabar's)."""
+    assert entry[:2] == b"\x02\x00"  # entry format 2, unique: the fingerprint follows
+    return entry[:2] + bytes([version]) + entry[3:]
+
+
+def json_headed(entry: bytes) -> bytes:
+    """The same entry as sessions 1 to 4 wrote it: a JSON verdict line, then the fingerprint."""
+    fingerprint, original, similarity, method = _unpack(entry)
+    head = json.dumps({"d": original, "s": similarity, "m": method}, separators=(",", ":")).encode()
+    return head + b"\n" + fingerprint.to_bytes()
+
+
+def test_dedupe_entries_are_compact_and_old_json_headed_ones_still_restore_exactly() -> None:
+    live = DedupeStage(Deduper())
+    table: dict[str, bytes] = {}
+    for article in (raw(1, WIRE), raw(2, OTHER, outlet="sabq", minutes=1), raw(3, WIRE, outlet="okaz")):
+        for key, value in live.process(encode(article), Source()).writes.items():
+            assert value is not None
+            table[key] = value
+    unique, copy = table[f"{1:016x}"], table[f"{3:016x}"]
+    assert len(unique) - len(_unpack(unique)[0].to_bytes()) == 2  # the verdict header of a unique article
+    assert len(copy) - len(_unpack(copy)[0].to_bytes()) == 2 + 1 + 16 + 8
+    assert _unpack(copy)[1:] == (f"{1:016x}", 1.0, "text_hash")
+    again = raw(5, WIRE, outlet="alyaum", minutes=3)
+    expected = live.process(encode(again), Source(), now=T0).emits
+    for entries in (table, {key: json_headed(value) for key, value in table.items()}):
+        restored = DedupeStage(Deduper())
+        assert restored.restore(entries) == {}
+        assert restored.process(encode(again), Source(), now=T0).emits == expected
 
 
 def test_dedupe_leaves_out_unreadable_entries_and_the_duplicates_of_their_originals() -> None:
