@@ -15,6 +15,7 @@ turns it into a :class:`FetchError` where an exception is wanted. The transport 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import httpx
 from contracts.settings import ProducerSettings
 
 from .errors import FetchError
+from .politeness import HostGate
 
 __all__ = ["ACCEPT", "FetchResult", "Fetcher", "Outcome", "Validators", "retry_after_s"]
 
@@ -121,6 +123,7 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_bytes = settings.max_response_bytes
+        self._max_redirects = settings.max_redirects
         self._deadline_s = settings.connect_timeout_s + settings.read_timeout_s
         self._clock = clock
         self._client = httpx.AsyncClient(
@@ -132,8 +135,7 @@ class Fetcher:
                 pool=None,  # waiting for a pooled connection is bounded by the round's own limits
             ),
             limits=httpx.Limits(max_connections=settings.max_concurrency, max_keepalive_connections=8),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
+            follow_redirects=False,  # hop by hop in _get: each new host takes its own politeness slot
             headers={
                 "User-Agent": settings.user_agent,
                 "Accept": ACCEPT,
@@ -141,14 +143,20 @@ class Fetcher:
             },
         )
 
-    async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET ``url`` conditionally; never raises for a network, HTTP or size problem (see ``outcome``)."""
+    async def fetch(
+        self, url: str, validators: Validators | None = None, *, gate: HostGate | None = None
+    ) -> FetchResult:
+        """GET ``url`` conditionally; never raises for a network, HTTP or size problem (see ``outcome``).
+
+        Redirects are followed hop by hop (at most ``max_redirects``). With a ``gate``, a hop to another host
+        first takes that host's slot and politeness delay; the caller holds the slot of ``url``'s own host.
+        """
         validators = validators or Validators()
         started = self._clock()
         outcome: Outcome
         try:
             async with asyncio.timeout(self._deadline_s):
-                return await self._get(url, validators, started)
+                return await self._get(url, validators, started, gate)
         except TimeoutError:
             outcome, error = "timeout", f"no complete answer within {self._deadline_s:g}s"
         except httpx.TimeoutException as exc:
@@ -161,43 +169,65 @@ class Fetcher:
             outcome, error = "network", f"{type(exc).__name__}: {exc or 'connection failed'}"
         return FetchResult(url=url, outcome=outcome, error=error, elapsed_s=self._clock() - started)
 
-    async def _get(self, url: str, validators: Validators, started: float) -> FetchResult:
-        async with self._client.stream("GET", url, headers=validators.request_headers()) as response:
-            status = response.status_code
-            headers = dict(response.headers.items())
-            final_url = str(response.url)
-            if status == 304:
-                return FetchResult(
-                    url=url,
-                    outcome="not_modified",
-                    status=status,
-                    headers=headers,
-                    validators=_validators(response.headers, fallback=validators),
-                    final_url=final_url,
-                    elapsed_s=self._clock() - started,
-                )
-            if not 200 <= status < 300:
-                return FetchResult(
-                    url=url,
-                    outcome="http_error",
-                    status=status,
-                    headers=headers,
-                    final_url=final_url,
-                    error=f"HTTP {status} {response.reason_phrase}".strip(),
-                    retry_after_s=retry_after_s(response.headers.get("retry-after"), now=datetime.now(UTC)),
-                    elapsed_s=self._clock() - started,
-                )
-            body = await self._read_limited(response)
+    async def _get(
+        self, url: str, validators: Validators, started: float, gate: HostGate | None
+    ) -> FetchResult:
+        request = self._client.build_request("GET", url, headers=validators.request_headers())
+        async with contextlib.AsyncExitStack() as held:
+            hosts = {request.url.host.lower()}  # the caller holds the first host's slot
+            for hop in range(self._max_redirects + 1):
+                response = await self._client.send(request, stream=True, follow_redirects=False)
+                held.push_async_callback(response.aclose)
+                if response.next_request is None:
+                    return await self._answer(url, response, validators, started)
+                if hop == self._max_redirects:
+                    break
+                await response.aclose()
+                request = response.next_request
+                host = request.url.host.lower()
+                if gate is not None and host not in hosts:
+                    await held.enter_async_context(gate.slot(host))
+                    hosts.add(host)
+        raise httpx.TooManyRedirects(f"Exceeded maximum allowed redirects ({self._max_redirects})")
+
+    async def _answer(
+        self, url: str, response: httpx.Response, validators: Validators, started: float
+    ) -> FetchResult:
+        status = response.status_code
+        headers = dict(response.headers.items())
+        final_url = str(response.url)
+        if status == 304:
             return FetchResult(
                 url=url,
-                outcome="ok",
+                outcome="not_modified",
                 status=status,
-                body=body,
                 headers=headers,
-                validators=_validators(response.headers, fallback=Validators()),
+                validators=_validators(response.headers, fallback=validators),
                 final_url=final_url,
                 elapsed_s=self._clock() - started,
             )
+        if not 200 <= status < 300:
+            return FetchResult(
+                url=url,
+                outcome="http_error",
+                status=status,
+                headers=headers,
+                final_url=final_url,
+                error=f"HTTP {status} {response.reason_phrase}".strip(),
+                retry_after_s=retry_after_s(response.headers.get("retry-after"), now=datetime.now(UTC)),
+                elapsed_s=self._clock() - started,
+            )
+        body = await self._read_limited(response)
+        return FetchResult(
+            url=url,
+            outcome="ok",
+            status=status,
+            body=body,
+            headers=headers,
+            validators=_validators(response.headers, fallback=Validators()),
+            final_url=final_url,
+            elapsed_s=self._clock() - started,
+        )
 
     async def _read_limited(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")

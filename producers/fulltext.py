@@ -119,7 +119,7 @@ class FullText:
         """The article with its page's text, or unchanged (counted and logged) if that fails."""
         try:
             async with self._gate.slot(host):
-                result = await self._fetcher.fetch(article.url)
+                result = await self._fetcher.fetch(article.url, gate=self._gate)
             return await self._from_page(article, result)
         except Exception as crash:  # a bug in a parser must not lose the entry
             _log.exception("full text crashed", url=article.url, outlet=article.outlet)

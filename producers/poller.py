@@ -253,7 +253,9 @@ class Poller:
     async def _poll(self, feed: FeedSpec) -> FeedReport:
         health = self.health.get(feed.key)
         async with self._gate.slot(feed.host):
-            result = await self._fetcher.fetch(feed.url, Validators(health.etag, health.last_modified))
+            result = await self._fetcher.fetch(
+                feed.url, Validators(health.etag, health.last_modified), gate=self._gate
+            )
         self._observe_fetch(feed, result)
         if result.failed:
             _log.warning("fetch failed", feed=feed.key, outcome=result.outcome, error=result.error)

@@ -13,6 +13,7 @@ import producers.fetch
 from contracts.settings import ProducerSettings
 from producers.errors import FetchError
 from producers.fetch import Fetcher, Validators
+from producers.politeness import HostGate
 
 pytestmark = pytest.mark.unit
 
@@ -138,6 +139,34 @@ async def test_redirects_are_followed_up_to_the_limit() -> None:
     assert ok.final_url == f"{URL}?hop=3"
     async with fetcher(httpx.MockTransport(handler), max_redirects=2) as client:
         assert (await client.fetch(URL)).outcome == "redirects"
+
+
+async def test_a_redirect_to_another_host_waits_for_that_hosts_slot() -> None:
+    gate = HostGate(per_host=1, delay_s=0)
+    seen: list[tuple[str, int, int]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        seen.append((host, gate.active("feeds.example"), gate.active("cdn.example")))
+        if (host, request.url.path) == ("feeds.example", "/rss.xml"):
+            return httpx.Response(301, headers={"Location": "https://cdn.example/rss.xml"})
+        if host == "cdn.example":
+            return httpx.Response(302, headers={"Location": "https://feeds.example/final.xml"})
+        return httpx.Response(200, content=FEED)
+
+    async with fetcher(httpx.MockTransport(handler)) as client, gate.slot("feeds.example"):
+        result = await client.fetch("https://feeds.example/rss.xml", gate=gate)
+    assert (result.outcome, result.final_url) == ("ok", "https://feeds.example/final.xml")
+    # the feed's own host is held by the caller; the other host's slot is taken for its hop, and a hop back
+    # to the first host does not take it twice (it would wait for itself)
+    assert seen == [("feeds.example", 1, 0), ("cdn.example", 1, 1), ("feeds.example", 1, 1)]
+
+    blocked = HostGate(per_host=1, delay_s=0)
+    async with fetcher(httpx.MockTransport(handler)) as client, blocked.slot("cdn.example"):
+        waiting = asyncio.create_task(client.fetch("https://feeds.example/rss.xml", gate=blocked))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # the CDN's one slot is busy: the redirect waits, politely
+    waiting.cancel()
 
 
 async def test_network_errors_and_timeouts_are_values() -> None:
