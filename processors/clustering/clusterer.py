@@ -215,7 +215,28 @@ class StoryClusterer:
         elif not story.headline_terms and not story.headline:
             story.headline = article.title
         story.version += 1
+        self._bound(story)
         self._refresh(story, indexed=indexed)
+
+    def _bound(self, story: Story) -> None:
+        """Keep each profile of ``story`` within ``max_profile_terms`` (the least counted quarter goes, and
+        leaves the document frequencies with it), so a story that never idles stays bounded."""
+        for term in self._prune(story.term_df, counted=True):
+            story.title_df.pop(term, None)  # title weights read the body profile
+        self._prune(story.entity_df, counted=True)
+        self._prune(story.gram_df, counted=True)
+        self._prune(story.keywords, counted=False)
+
+    def _prune(self, profile: dict[str, int], *, counted: bool) -> list[str]:
+        cap = self._config.max_profile_terms
+        if len(profile) <= cap:
+            return []
+        dropped = _least(profile, len(profile) - cap * 3 // 4)
+        if counted:  # a story adds 1 per key (story unit) or its count (article unit) to the frequencies
+            self._df.add({k: 1 if self._by_story else profile[k] for k in dropped}, articles=0, sign=-1)
+        for key in dropped:
+            del profile[key]
+        return dropped
 
     def _count_frequencies(self, story: Story, features: ArticleFeatures) -> None:
         """Count the article in the document frequencies (by article, or by story: new terms only)."""
@@ -403,6 +424,11 @@ def _top(weights: Mapping[str, float] | Mapping[str, int], k: int) -> list[str]:
     else:
         near = weights
     return sorted(near, key=lambda t: (-weights[t], t))[:k]
+
+
+def _least(counts: Mapping[str, int], n: int) -> list[str]:
+    """The ``n`` keys of smallest count, ties by key (deterministic)."""
+    return sorted(counts, key=lambda k: (counts[k], k))[:n]
 
 
 def _count(counts: dict[str, int], items: Iterable[str]) -> None:

@@ -89,6 +89,11 @@ class ClusterConfig:
     min_documents: int = 1000
     #: How many keywords, places and entities a story snapshot lists.
     snapshot_top: int = 10
+    #: A story's profiles (stems, title stems, keys, display keywords) keep at most this many entries: past
+    #: it, the least counted quarter goes (ties by key). A story that never idles for a window would
+    #: otherwise grow without bound, and its table entry, rewritten at every join, towards Kafka's 1 MB
+    #: message limit. The rare stems of a big story weigh little in its centroid.
+    max_profile_terms: int = 4096
     #: Words used for title matching and keywords must have at least this many letters.
     min_word_length: int = 2
 
@@ -100,7 +105,7 @@ class ClusterConfig:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be > 0, got {getattr(self, name)}")
         positive = (
             "query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens",
-            "untitled_body_tokens",
+            "untitled_body_tokens", "max_profile_terms",
         )  # fmt: skip
         for name in (*positive, "embedding_words", "embedding_pool"):
             if getattr(self, name) < 1:

@@ -198,7 +198,7 @@ def run(clusterer: StoryClusterer, articles: list[EnrichedArticle]) -> list[tupl
 
 
 #: Every optional signal on, so that determinism and recovery cover their state too.
-ALL_SIGNALS = ClusterConfig(member_links=8, title_gram_size=4, entity_weight=0.2)
+ALL_SIGNALS = ClusterConfig(member_links=8, title_gram_size=4, entity_weight=0.2, max_profile_terms=300)
 CONFIGS = pytest.mark.parametrize("config", [ClusterConfig(), ALL_SIGNALS], ids=["default", "all-signals"])
 
 
@@ -282,6 +282,37 @@ def test_use_embedder_is_deterministic_and_local() -> None:
     near = embedding_module.embedding_cosine(embedding_module.unit_embedding(one), list(embed(FIRE2)))
     far = embedding_module.embedding_cosine(embedding_module.unit_embedding(one), list(embed(MATCH)))
     assert near > far
+
+
+@pytest.mark.parametrize("unit", ["story", "article"])
+def test_profiles_stay_bounded_and_the_frequencies_follow_what_is_kept(unit: str) -> None:
+    config = ClusterConfig(max_profile_terms=120, frequency_unit=unit)  # type: ignore[arg-type]
+    live = StoryClusterer(config)
+    table: dict[str, bytes] = {}
+    for a in corpus_articles(300):
+        live.advance(a.published)
+        live.assign(a)
+        table.update(live.drain_changes())  # type: ignore[arg-type]
+    stories = [
+        live.story(key[len("story/") :]) for key, value in table.items() if key.startswith("story/") and value
+    ]
+    unbounded = StoryClusterer(ClusterConfig(frequency_unit=unit))  # type: ignore[arg-type]
+    for a in corpus_articles(300):
+        unbounded.advance(a.published)
+        unbounded.assign(a)
+    assert (
+        max(len(unbounded.story(s.story_id).term_df) for s in stories if s and unbounded.story(s.story_id))
+        > 120
+    )
+    for story in stories:
+        assert story is not None
+        for profile in (story.term_df, story.title_df, story.entity_df, story.gram_df, story.keywords):
+            assert len(profile) <= 120
+        assert set(story.title_df) <= set(story.term_df)
+    restored = StoryClusterer(config)
+    restored.restore({k: v for k, v in table.items() if v is not None})
+    assert restored._df._df == live._df._df  # what was pruned left the statistics too
+    assert restored._df.documents == live._df.documents
 
 
 def test_versions_grow_by_one_per_change_closes_and_merges_included() -> None:
