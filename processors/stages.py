@@ -152,8 +152,7 @@ class DedupeStage:
             return _poison(self.name, exc, payload, source)
         # Every article passes here first: a publish time in the future must not move the stream clocks.
         article = believable(read_as, now=now or datetime.now(UTC))
-        if article is not read_as:
-            payload = encode(article)
+        forward = payload if article is read_as else encode(article)
         result = StageResult()
         # One article's failure must not stop the stream; all is decided before the window changes.
         try:
@@ -163,10 +162,10 @@ class DedupeStage:
             if verdict.is_duplicate and verdict.original is not None:
                 result.emit("duplicates", article.id, _relation(article, verdict.original, verdict, now))
             else:
-                assert payload is not None
-                result.emits.append(("unique", article.id, payload))
+                assert forward is not None
+                result.emits.append(("unique", article.id, forward))
             self._deduper.remember(verdict)
-        except Exception as exc:
+        except Exception as exc:  # dead-lettered with the bytes as they came
             return _poison(self.name, exc, payload, source)
         self._advance(article.published, result)
         return result
