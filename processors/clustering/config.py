@@ -74,6 +74,12 @@ class ClusterConfig:
     size_prior: float = 0.15
     #: Time decay: the score is divided by (1 + hours since the story's last article / decay_hours).
     decay_hours: float = 48.0
+    #: Age: a story is an event and its immediate developments, so once it is older than
+    #: ``age_grace_hours`` (from its first article) the score is also divided by (1 + hours past the grace /
+    #: age_hours); 0 = off. Without it, a story that is fed every day (a league, a war, an election
+    #: campaign) becomes a topic that draws in every new event of its subject.
+    age_hours: float = 36.0
+    age_grace_hours: float = 24.0
     #: Candidate retrieval: the article's query keys (highest tf-idf first), each story's indexed keys,
     #: postings longer than ``max_postings`` are skipped (too common to discriminate), and at most
     #: ``max_candidates`` stories (most shared idf mass first) are scored in full.
@@ -103,6 +109,11 @@ class ClusterConfig:
         for name in ("decay_hours",):
             if getattr(self, name) <= 0:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be > 0, got {getattr(self, name)}")
+        if self.age_hours < 0 or self.age_grace_hours < 0:
+            raise ClusterConfigError(
+                f"ClusterConfig.age_hours (0 = off) and age_grace_hours must be >= 0, got {self.age_hours} "
+                f"and {self.age_grace_hours}"
+            )
         positive = (
             "query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens",
             "untitled_body_tokens", "max_profile_terms",

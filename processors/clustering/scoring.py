@@ -208,6 +208,10 @@ def score(
         entities = entity_overlap(vecs.entities, vecs.df.idfs(story.entity_df))
     hours = max(0.0, (published - story.last_seen).total_seconds() / 3600.0)
     decay = 1.0 / (1.0 + hours / config.decay_hours)
+    if config.age_hours:  # an old story is a topic by now: it attracts less (see ClusterConfig.age_hours)
+        past_grace = (published - story.first_seen).total_seconds() / 3600.0 - config.age_grace_hours
+        if past_grace > 0:
+            decay /= 1.0 + past_grace / config.age_hours
     if vecs.title_norm > 0 and story.title_norm > 0:
         raw = config.body_weight * body + config.title_weight * title
     else:  # a side without a headline (RSS items, pasted texts): the body speaks for both

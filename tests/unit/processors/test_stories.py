@@ -128,6 +128,17 @@ def test_time_decay_lowers_the_score() -> None:
     assert far.last_scores[0].total < near.last_scores[0].total
 
 
+@pytest.mark.parametrize(("hours", "ratio"), [(20.0, 1.0), (24.0, 1.0), (42.0, 1.5), (60.0, 2.0)])
+def test_a_story_older_than_a_day_attracts_less(hours: float, ratio: float) -> None:
+    aged, ageless = StoryClusterer(), StoryClusterer(ClusterConfig(age_hours=0))
+    for clusterer in (aged, ageless):
+        clusterer.assign(article(1, FIRE, FIRE))
+        clusterer.assign(article(2, FIRE2, FIRE2, hours=hours))
+    # 1 + (hours since the first article - 24 h of grace) / 36 h; the idle-time decay is the same in both
+    assert ageless.last_scores[0].decay / aged.last_scores[0].decay == pytest.approx(ratio)
+    assert aged.last_scores[0].body == ageless.last_scores[0].body
+
+
 def test_places_count_as_entities_when_the_entity_signal_is_on() -> None:
     on, off = StoryClusterer(ClusterConfig(entity_weight=0.2)), StoryClusterer()
     for clusterer in (on, off):
