@@ -10,6 +10,10 @@ caches emptied). Two clocks: wall time, and the process's CPU time (``time.proce
 the runs without emptying the caches (a worker that has seen this vocabulary). When processors/dedupe.py
 exists, the same for ``Deduper().observe`` + enrich. Prints the medians and a cProfile summary of one run
 with --profile; writes benchmarks/results/enrich.json.
+
+``--stream-days N`` measures a long-running worker instead: one dedupe + enrich pass over the first N days
+from cold caches, timed per block of 2,000 articles; the figure is the median block rate after the first
+4,000 articles (the caches' warm-up).
 """
 
 from __future__ import annotations
@@ -73,6 +77,24 @@ def dedupe_and_enrich(articles: list[RawArticle]) -> Rates:
     return len(articles) / (time.perf_counter() - wall), len(articles) / (time.process_time() - cpu)
 
 
+def stream_rates(articles: list[RawArticle], block: int = 2000) -> list[float]:
+    """CPU-time rates of one cold dedupe + enrich pass, per block of ``block`` articles."""
+    from processors.dedupe import Deduper
+
+    _clear_caches()
+    deduper, enricher = Deduper(), Enricher()
+    rates: list[float] = []
+    start = time.process_time()
+    for i, article in enumerate(articles, 1):
+        deduper.observe(article)
+        enricher.enrich(article)
+        if i % block == 0:
+            now = time.process_time()
+            rates.append(block / (now - start))
+            start = now
+    return rates
+
+
 def median_rate(
     fn: Callable[[list[RawArticle]], Rates], articles: list[RawArticle], runs: int, *, cold: bool
 ) -> dict[str, object]:
@@ -94,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=2, help="daily archives to read (default 2)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs; the median is reported (default 3)")
+    parser.add_argument("--stream-days", type=int, default=0, help="also one long pass over N days (0: off)")
     parser.add_argument("--profile", action="store_true", help="print the top functions of one extra run")
     args = parser.parse_args()
     if not CORPUS.is_dir():
@@ -114,6 +137,15 @@ def main() -> None:
             results["dedupe_enrich"] = median_rate(dedupe_and_enrich, articles, args.runs, cold=True)
         except (ImportError, TypeError) as exc:
             results["dedupe_enrich"] = f"not measured: {exc}"
+    if args.stream_days:
+        streamed, stream_files = load(args.stream_days)
+        blocks = stream_rates(streamed)
+        results["dedupe_enrich_stream"] = {
+            "articles": len(streamed),
+            "days": f"{stream_files[0]} .. {stream_files[-1]}",
+            "block_articles_per_cpu_s": [round(r, 1) for r in blocks],
+            "median_after_warmup_per_cpu_s": round(statistics.median(blocks[2:] or blocks), 1),
+        }
     if args.profile:
         profile = cProfile.Profile()
         _clear_caches()
