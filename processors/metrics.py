@@ -25,3 +25,8 @@ STATE_LEFT_OUT = Counter(
     "Table entries a restore could not read (older format, corrupt) and left out, then deleted, by table.",
     ["table"],
 )
+COPIES_DROPPED = Counter(
+    "khabar_processor_copies_dropped_total",
+    "Wire copies left out of the stories: their original was never clustered within the story window "
+    "(dead-lettered, or older than the window). They stay duplicates in search.",
+)

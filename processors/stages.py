@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Final, Literal, TypeVar
@@ -31,13 +31,14 @@ from contracts.schemas import (
     RawArticle,
     Record,
     decode,
+    decode_either,
     encode,
 )
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
 from processors.errors import ClusterStateError, DedupeStateError, EnrichmentError
-from processors.stories import StoryClusterer
+from processors.stories import Copy, StoryClusterer
 from processors.stream_time import believable
 
 __all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "Unreadable", "read"]
@@ -45,6 +46,8 @@ __all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult"
 Output = Literal["unique", "duplicates", "enriched", "clustered", "stories", "deadletter"]
 #: Table entries a restore left out: key -> why it could not be read.
 Unreadable = dict[str, str]
+#: A record to emit: (output, key, record).
+Emit = tuple[Output, str, Record]
 
 
 @dataclass(slots=True)
@@ -191,6 +194,7 @@ def _relation(
         similarity=min(1.0, max(0.0, verdict.similarity)),
         method=verdict.method or "minhash",
         detected_at=now or datetime.now(UTC),
+        published=article.published,
     )
 
 
@@ -265,12 +269,17 @@ class EnrichStage:
 
 
 class ClusterStage:
-    """Online story clustering over one global set of active stories (one partition)."""
+    """Online story clustering over one global set of active stories (one partition).
+
+    It reads enriched articles and dedupe's ``duplicate_of`` relations, which reach its partition by another
+    path: a wire copy counts in its original's story, or waits for it (:meth:`StoryClusterer.add_copy`).
+    """
 
     name: Final = "cluster"
 
     def __init__(self, clusterer: StoryClusterer) -> None:
         self._clusterer = clusterer
+        self._dropped = 0
 
     def __len__(self) -> int:
         return len(self._clusterer)
@@ -287,24 +296,60 @@ class ClusterStage:
 
     def process(self, payload: bytes | None, source: Source) -> StageResult:
         try:
-            article = read(payload, EnrichedArticle)
+            if payload is None:
+                raise SchemaError("enriched_article or duplicate: the message has no value (a tombstone)")
+            record = decode_either(payload, EnrichedArticle, Duplicate)
+            if isinstance(record, Duplicate) and record.published is None and self._clusterer.clock is None:
+                raise SchemaError(
+                    f"duplicate {record.article_id}: no publish time (written before khabar 0.7) and no "
+                    "stream time yet to count it at"
+                )
         except SchemaError as exc:
             return _poison(self.name, exc, payload, source)
+        if isinstance(record, Duplicate):
+            published = record.published or self._clusterer.clock
+            assert published is not None
+            copy = Copy(record.article_id, record.duplicate_of, record.outlet, published)
+            return self._step(published, lambda: self._count(copy), payload, source)
+        article = record
+        assert isinstance(article, EnrichedArticle)
+        return self._step(article.published, lambda: self._assign(article), payload, source)
+
+    def _step(
+        self, published: datetime, place: Callable[[], list[Emit]], payload: bytes | None, source: Source
+    ) -> StageResult:
         result = StageResult()
         # Stream time moves first, so that stories idle past the window close before the article is scored,
         # at the same articles whether or not the worker restarted in between (the clock is state).
-        for update in self._clusterer.advance(article.published):
+        for update in self._clusterer.advance(published):
             result.emit("stories", update.story_id, update)
         try:
-            assignment = self._clusterer.assign(article)
+            emits = place()
         except Exception as exc:  # one article's failure must not stop the stream
             result.emits += _poison(self.name, exc, payload, source).emits
         else:
-            clustered = ClusteredArticle(
-                article=article, story_id=assignment.story_id, story_version=assignment.story_version
-            )
-            result.emit("clustered", article.id, clustered)
-            for update in assignment.updates:
-                result.emit("stories", update.story_id, update)
+            for output, key, record in emits:
+                result.emit(output, key, record)
+        self._dropped += len(self._clusterer.take_dropped_copies())
         result.writes.update(self._clusterer.drain_changes())
         return result
+
+    def _assign(self, article: EnrichedArticle) -> list[Emit]:
+        assignment = self._clusterer.assign(article)
+        clustered = ClusteredArticle(
+            article=article, story_id=assignment.story_id, story_version=assignment.story_version
+        )
+        return [
+            ("clustered", article.id, clustered),
+            *(("stories", u.story_id, u) for u in assignment.updates),
+        ]
+
+    def _count(self, copy: Copy) -> list[Emit]:
+        joined = self._clusterer.add_copy(copy)  # None: it waits for its original
+        return [("stories", u.story_id, u) for u in (joined.updates if joined is not None else [])]
+
+    def take_dropped_copies(self) -> int:
+        """How many waiting copies were dropped since the last call: their original was not clustered
+        within the story window (dead-lettered in enrich, or older than the window)."""
+        dropped, self._dropped = self._dropped, 0
+        return dropped

@@ -10,6 +10,6 @@ module is the one import the agent needs.
 
 from __future__ import annotations
 
-from processors.clustering import Assignment, ClusterConfig, Story, StoryClusterer
+from processors.clustering import Assignment, ClusterConfig, Copy, Story, StoryClusterer
 
-__all__ = ["Assignment", "ClusterConfig", "Story", "StoryClusterer"]
+__all__ = ["Assignment", "ClusterConfig", "Copy", "Story", "StoryClusterer"]

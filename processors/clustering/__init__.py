@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from .clusterer import Assignment, StoryClusterer
+from .clusterer import Assignment, Copy, StoryClusterer
 from .config import ClusterConfig
 from .story import Story
 
-__all__ = ["Assignment", "ClusterConfig", "Story", "StoryClusterer"]
+__all__ = ["Assignment", "ClusterConfig", "Copy", "Story", "StoryClusterer"]

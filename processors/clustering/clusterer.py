@@ -6,7 +6,8 @@ with a changelog; after a restart :meth:`StoryClusterer.restore` rebuilds the sa
 the next decisions are exactly those of a clusterer that never stopped.
 
 State entries (keys): ``story/<id>`` holds a :class:`Story` (profiles, members, index keys, norms);
-``article/<id>`` holds an article's assignment (for idempotence). The document frequencies, the candidate
+``article/<id>`` holds an article's assignment (for idempotence); ``copy/<id>`` a wire copy that waits for
+its original (:meth:`StoryClusterer.add_copy`). The document frequencies, the candidate
 index and the expiry heap are derived from the story entries, so an article changes at most three entries:
 its own, its story's and, on a merge, the absorbed story's.
 
@@ -14,6 +15,11 @@ Decision rule: retrieve candidates from an inverted index over the active storie
 (``scoring.score``); join the best when it reaches ``join_threshold``, else open a story named after the
 article (``s-<article id>``). When the runner-up also scores ``merge_threshold`` and the two stories' own
 profiles are ``merge_story_similarity`` alike, the smaller story is merged into the larger.
+
+Wire copies (dedupe's ``duplicate_of`` relations) join their original's story: they count among its articles
+and outlets, without a profile of their own. A copy that arrives before its original is clustered waits
+(in the state) until the original is; one still waiting when it leaves the window is dropped from the
+stories (it stays a duplicate in search) and reported by :meth:`StoryClusterer.take_dropped_copies`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import compress, repeat
 from operator import add, ge, mul
@@ -37,10 +43,11 @@ from .genre import standalone
 from .scoring import ArticleVectors, DocumentFrequencies, Score, norm_of, score, unit_vector, vectors
 from .story import Story
 
-__all__ = ["Assignment", "StoryClusterer"]
+__all__ = ["Assignment", "Copy", "StoryClusterer"]
 
 _STORY = "story/"
 _ARTICLE = "article/"
+_COPY = "copy/"
 _KEYWORD_STOP = STOPWORDS | NEWS_STOPWORDS_SET
 
 
@@ -53,6 +60,33 @@ class Assignment:
     story_version: int
     is_new_story: bool
     updates: list[StoryUpdate]
+    #: Wire copies that were waiting for this article and joined its story with it.
+    copies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A wire copy of ``original_id``, from dedupe: it joins the story of its original."""
+
+    article_id: str
+    original_id: str
+    outlet: str
+    published: datetime
+
+    def to_bytes(self) -> bytes:
+        """The state entry of a waiting copy."""
+        return json.dumps([self.original_id, self.outlet, self.published.isoformat()]).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, article_id: str, data: bytes) -> Copy:
+        """Read :meth:`to_bytes` back; raise :class:`ClusterStateError` for anything else."""
+        try:
+            original_id, outlet, published = json.loads(data)
+            return cls(article_id, str(original_id), str(outlet), datetime.fromisoformat(published))
+        except (ValueError, TypeError) as exc:
+            raise ClusterStateError(
+                f"copy entry {data[:80]!r} of {article_id} cannot be read: {exc}"
+            ) from None
 
 
 class StoryClusterer:
@@ -74,6 +108,11 @@ class StoryClusterer:
         self._index: dict[str, set[str]] = {}
         self._expiry: list[tuple[datetime, str]] = []
         self._dirty: set[str] = set()
+        #: Copies waiting for their original: copy id -> copy; original id -> its waiting copies' ids.
+        self._waiting: dict[str, Copy] = {}
+        self._waiting_for: dict[str, list[str]] = {}
+        self._waiting_expiry: list[tuple[datetime, str]] = []
+        self._dropped: list[str] = []
         #: Stream time: the newest publish time assigned (always the newest ``last_seen`` of the stories).
         self._clock: datetime | None = None
         self._by_story = config.frequency_unit == "story"
@@ -125,7 +164,7 @@ class StoryClusterer:
                 updates.append(self._absorb(best, absorbed, at=article.published))
         self._add(best, article, features, vecs)
         updates.append(best.snapshot("updated", at=article.published, top=cfg.snapshot_top))
-        return self._record(article.id, best, False, updates)
+        return self._with_waiting(self._record(article.id, best, False, updates), best, article.published)
 
     def story_similarity(self, a: Story, b: Story) -> float:
         """Cosine of two stories' idf-weighted term profiles (0..1)."""
@@ -172,12 +211,62 @@ class StoryClusterer:
         self._stories[story.story_id] = story
         self._add(story, article, features, vecs, indexed=indexed)
         update = story.snapshot("created", at=article.published, top=self._config.snapshot_top)
-        return self._record(article.id, story, True, [update])
+        return self._with_waiting(self._record(article.id, story, True, [update]), story, article.published)
 
     def _record(self, article_id: str, story: Story, is_new: bool, updates: list[StoryUpdate]) -> Assignment:
         self._assigned[article_id] = (story.story_id, story.version, is_new)
         self._dirty.add(_ARTICLE + article_id)
         return Assignment(article_id, story.story_id, story.version, is_new, updates)
+
+    # ------------------------------------------------------------------------------------------ copies
+
+    def add_copy(self, copy: Copy) -> Assignment | None:
+        """Count a wire copy in its original's story (a new version of it); None while the original is not
+        clustered yet: the copy waits for it (in the state), and joins with it. A known copy returns its
+        recorded assignment unchanged."""
+        known = self._assigned.get(copy.article_id)
+        if known is not None:
+            return Assignment(copy.article_id, known[0], known[1], False, [])
+        original = self._assigned.get(copy.original_id)
+        story = self._stories.get(original[0]) if original is not None else None
+        if story is None:
+            if copy.article_id not in self._waiting:
+                self._waiting[copy.article_id] = copy
+                self._waiting_for.setdefault(copy.original_id, []).append(copy.article_id)
+                heapq.heappush(self._waiting_expiry, (copy.published, copy.article_id))
+                self._dirty.add(_COPY + copy.article_id)
+            return None
+        update = self._count_copy(story, copy, at=copy.published)
+        return Assignment(copy.article_id, story.story_id, story.version, False, [update])
+
+    def take_dropped_copies(self) -> list[str]:
+        """The copies dropped since the last call: still waiting for their original past the window."""
+        dropped, self._dropped = self._dropped, []
+        return dropped
+
+    def _count_copy(self, story: Story, copy: Copy, *, at: datetime) -> StoryUpdate:
+        """Count ``copy`` in ``story``: one change, one version, whether it waited or not."""
+        story.copy_ids.append(copy.article_id)
+        story.outlets[copy.outlet] = story.outlets.get(copy.outlet, 0) + 1
+        story.last_seen = max(story.last_seen, copy.published)
+        self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
+        story.version += 1
+        heapq.heappush(self._expiry, (story.last_seen, story.story_id))
+        self._dirty.add(_STORY + story.story_id)
+        self._assigned[copy.article_id] = (story.story_id, story.version, False)
+        self._dirty.add(_ARTICLE + copy.article_id)
+        return story.snapshot("updated", at=max(at, copy.published), top=self._config.snapshot_top)
+
+    def _with_waiting(self, assignment: Assignment, story: Story, at: datetime) -> Assignment:
+        """``assignment`` followed by the copies that waited for its article, counted one by one."""
+        ids = self._waiting_for.pop(assignment.article_id, None)
+        if not ids:
+            return assignment
+        updates = list(assignment.updates)
+        for copy_id in ids:
+            updates.append(self._count_copy(story, self._waiting.pop(copy_id), at=at))
+            self._dirty.add(_COPY + copy_id)
+        return replace(assignment, updates=updates, copies=tuple(ids))
 
     # ---------------------------------------------------------------------------------- story changes
 
@@ -283,6 +372,11 @@ class StoryClusterer:
         for name, (item, count) in absorbed.entities.items():
             _tally(survivor.entities, name, item, count)
         survivor.article_ids.extend(absorbed.article_ids)
+        survivor.copy_ids.extend(absorbed.copy_ids)
+        for member in (*absorbed.article_ids, *absorbed.copy_ids):  # a copy finds its original's story
+            _, version, is_new = self._assigned.get(member, ("", survivor.version, False))
+            self._assigned[member] = (survivor.story_id, version, is_new)
+            self._dirty.add(_ARTICLE + member)
         survivor.embedding = add_embedding(survivor.embedding, absorbed.embedding)
         survivor.members = [*survivor.members, *absorbed.members][: self._config.member_links]
         survivor.first_seen = min(survivor.first_seen, absorbed.first_seen)
@@ -354,9 +448,19 @@ class StoryClusterer:
             closed.append(story.snapshot("closed", at=now, top=self._config.snapshot_top, status="closed"))
             del self._stories[sid]
             self._dirty.add(_STORY + sid)
-            for article_id in story.article_ids:
+            for article_id in (*story.article_ids, *story.copy_ids):
                 self._assigned.pop(article_id, None)
                 self._dirty.add(_ARTICLE + article_id)
+        while self._waiting_expiry and self._waiting_expiry[0][0] < oldest:
+            _, copy_id = heapq.heappop(self._waiting_expiry)
+            copy = self._waiting.pop(copy_id, None)
+            if copy is not None:  # its original never came (dead-lettered, or older than the window)
+                waiting = self._waiting_for[copy.original_id]
+                waiting.remove(copy_id)
+                if not waiting:
+                    del self._waiting_for[copy.original_id]
+                self._dirty.add(_COPY + copy_id)
+                self._dropped.append(copy_id)
         return closed
 
     # -------------------------------------------------------------------------------- state and restore
@@ -368,6 +472,9 @@ class StoryClusterer:
             if key.startswith(_STORY):
                 story = self._stories.get(key[len(_STORY) :])
                 out[key] = story.to_bytes() if story is not None else None
+            elif key.startswith(_COPY):
+                copy = self._waiting.get(key[len(_COPY) :])
+                out[key] = copy.to_bytes() if copy is not None else None
             else:
                 known = self._assigned.get(key[len(_ARTICLE) :])
                 out[key] = None if known is None else json.dumps(known).encode("utf-8")
@@ -405,8 +512,15 @@ class StoryClusterer:
             except (ValueError, TypeError) as exc:
                 raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
             self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
+        elif key.startswith(_COPY):
+            copy = Copy.from_bytes(key[len(_COPY) :], value)
+            self._waiting[copy.article_id] = copy
+            self._waiting_for.setdefault(copy.original_id, []).append(copy.article_id)
+            heapq.heappush(self._waiting_expiry, (copy.published, copy.article_id))
         else:
-            raise ClusterStateError(f"entry {key!r} is not a clustering state key (story/… or article/…)")
+            raise ClusterStateError(
+                f"entry {key!r} is not a clustering state key (story/…, article/… or copy/…)"
+            )
 
 
 def _survivor(a: Story, b: Story) -> tuple[Story, Story]:

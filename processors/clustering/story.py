@@ -63,6 +63,9 @@ class Story:
     #: Sum of the members' unit sentence embeddings (rounded; its direction is the normalised centroid);
     #: empty when the clusterer runs without an embedder.
     embedding: list[float] = field(default_factory=list)
+    #: Wire copies of the members (dedupe's ``duplicate_of`` relations): counted, with their outlets, but
+    #: without a profile of their own (their text is the original's).
+    copy_ids: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, story_id: str, published: datetime, title: str) -> Story:
@@ -71,8 +74,13 @@ class Story:
 
     @property
     def size(self) -> int:
-        """Member articles."""
+        """Member articles (copies not counted)."""
         return len(self.article_ids)
+
+    @property
+    def article_count(self) -> int:
+        """Member articles and their wire copies: what the story shows."""
+        return len(self.article_ids) + len(self.copy_ids)
 
     def snapshot(
         self, event: Event, *, at: datetime, top: int, status: str = "active", merged_into: str | None = None
@@ -87,7 +95,7 @@ class Story:
             headline=self.headline or "(untitled)",
             first_seen=self.first_seen,
             last_seen=self.last_seen,
-            article_count=self.size,
+            article_count=self.article_count,
             outlets=sorted(self.outlets, key=lambda o: (-self.outlets[o], o)),
             top_keywords=_top(self.keywords, top),
             top_places=[Place(**self.places[name][0]) for name in _top_pairs(self.places, top)],

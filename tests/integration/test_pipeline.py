@@ -127,6 +127,31 @@ def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) 
             # the document is the replayed article, with its id, title and outlet unchanged
             raw = raws[hit["_id"]]
             assert (hit["_source"]["title"], hit["_source"]["outlet"]) == (raw.title, raw.outlet)
+        # Every article and wire copy counts in exactly one active story, a copy with its outlet.
+        deadline = time.monotonic() + 60
+        while True:
+            es.indices.refresh(index=f"{prefix}-stories")
+            active = es.search(
+                index=f"{prefix}-stories", size=1000, query={"term": {"status": "active"}},
+                source=["article_count", "outlets"],
+            )["hits"]["hits"]  # fmt: skip
+            counted = sum(hit["_source"]["article_count"] for hit in active)
+            if counted >= len(expected) or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        assert counted == len(expected), f"the active stories count {counted} of {len(expected)} articles"
+        assert copies, "the slice has wire copies"
+        outlets = {hit["_id"]: set(hit["_source"]["outlets"]) for hit in active}
+        relations = es.search(index=f"{prefix}-duplicates", size=1000)["hits"]["hits"]
+        originals = es.search(
+            index=f"{prefix}-articles", size=1000, query={"ids": {"values": [r["_id"] for r in relations]}},
+            source=["story_id"],
+        )["hits"]["hits"]  # fmt: skip
+        story_of = {hit["_id"]: hit["_source"]["story_id"] for hit in originals}
+        assert set(story_of) == {r["_id"] for r in relations}
+        for relation in relations:
+            for entry in relation["_source"]["duplicates"]:
+                assert entry["outlet"] in outlets[story_of[relation["_id"]]]
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)

@@ -21,6 +21,7 @@ from contracts.schemas import (
     Record,
     StoryUpdate,
     decode,
+    decode_either,
     encode,
 )
 
@@ -132,6 +133,50 @@ def test_unknown_schema_version_is_refused() -> None:
     body = json.loads(encode(raw())) | {"schema_version": 2}
     with pytest.raises(SchemaError, match=r"schema_version 2 .* upgrade khabar"):
         decode(json.dumps(body), RawArticle)
+
+
+def copy_of_spa(**changes: object) -> Duplicate:
+    fields: dict[str, object] = {
+        "article_id": "0123456789abcdef",
+        "duplicate_of": "fedcba9876543210",
+        "outlet": "sabq",
+        "original_outlet": "spa",
+        "url": "https://sabq.org/x",
+        "similarity": 0.93,
+        "method": "minhash",
+        "detected_at": NOW,
+    }
+    return Duplicate.model_validate(fields | changes)
+
+
+def test_decode_either_picks_the_record_by_its_kind() -> None:
+    copy = copy_of_spa(published=NOW - timedelta(minutes=5))
+    article = enriched()
+    assert decode_either(encode(copy), EnrichedArticle, Duplicate) == copy
+    assert decode_either(encode(article), EnrichedArticle, Duplicate) == article
+    assert decode_either(encode(article), EnrichedArticle) == article
+
+
+def test_decode_either_names_the_kinds_it_reads_when_it_refuses() -> None:
+    kinds = "enriched_article or duplicate"
+    with pytest.raises(SchemaError, match=rf"{kinds}: .*does not match any of the expected tags"):
+        decode_either(encode(raw()), EnrichedArticle, Duplicate)
+    with pytest.raises(SchemaError, match=rf"{kinds}: .*Invalid JSON"):
+        decode_either(b"{not json", EnrichedArticle, Duplicate)
+    with pytest.raises(SchemaError, match=rf"{kinds}: duplicate.similarity"):
+        decode_either(
+            json.dumps(json.loads(encode(copy_of_spa())) | {"similarity": 2}), EnrichedArticle, Duplicate
+        )
+    body = json.loads(encode(copy_of_spa())) | {"schema_version": 2}
+    with pytest.raises(SchemaError, match=r"schema_version 2 .* upgrade khabar"):
+        decode_either(json.dumps(body), EnrichedArticle, Duplicate)
+
+
+def test_a_duplicate_without_its_publish_time_still_reads() -> None:
+    body = json.loads(encode(copy_of_spa()))
+    assert body["published"] is None
+    del body["published"]  # a record written before the field existed
+    assert decode(json.dumps(body), Duplicate).published is None
 
 
 def test_records_are_frozen() -> None:

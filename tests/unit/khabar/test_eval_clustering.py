@@ -148,3 +148,42 @@ def test_an_article_follows_its_story_through_later_merges_even_closed_ones() ->
         "b": "s3",
         "c": "s4",
     }
+
+
+def test_dedupe_first_puts_a_wire_copy_in_its_originals_story(tmp_path: Path) -> None:
+    from tests.unit.processors.test_stages import OTHER, WIRE
+
+    rows = [
+        ("2015-08-08 06:00:00", "الملك يستقبل رجال الأعمال", WIRE, "s1", "spa"),
+        ("2015-08-08 06:30:00", "خادم الحرمين يستقبل وفدا", WIRE, "s1", "okaz"),  # the wire copy
+        ("2015-08-08 07:00:00", "الهلال يتعاقد مع لاعب", OTHER, "s2", "sabq"),
+    ]
+    path = tmp_path / "gold.jsonl"
+    lines = [
+        json.dumps({"id": f"{i:016x}", "published": p, "title": t, "content": c, "story": s, "source": o})
+        for i, (p, t, c, s, o) in enumerate(rows, 1)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "result.json"
+    args = ["eval", "clustering", "--gold", str(path), "--no-enrich", "--dedupe", "--json", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "dedupe first (1 gold copies)" in " ".join(result.output.split())
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert (data["articles"], data["predicted_stories"], data["bcubed"]["f1"]) == (3, 2, 1.0)
+
+
+def test_run_clustering_places_copies_that_wait_and_copies_whose_original_never_comes() -> None:
+    from contracts.schemas import EnrichedArticle
+    from khabar.eval_clustering_cmd import run_clustering
+    from processors.stories import Copy, StoryClusterer
+    from tests.unit.processors.test_stories import T0, article
+
+    first = article(1, FIRE, FIRE)
+    items: list[EnrichedArticle | Copy] = [
+        Copy("c" * 16, first.id, "sabq", T0),
+        first,
+        Copy("d" * 16, "e" * 16, "madina", T0),
+    ]
+    predicted, _ = run_clustering(items, StoryClusterer())
+    assert predicted == {first.id: f"s-{first.id}", "c" * 16: f"s-{first.id}", "d" * 16: f"s-{'d' * 16}"}

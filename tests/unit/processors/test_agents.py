@@ -265,6 +265,12 @@ async def test_gather_moves_enriched_articles_to_the_stories_partition_unchanged
     assert sent == [Sent(harness.internal("stories"), key, value) for key, value in messages]
 
 
+async def test_gather_copies_moves_duplicate_relations_to_the_stories_partition(harness: Harness) -> None:
+    messages = [(COPY_ID.encode(), b"relation")]
+    sent = await harness.through("gather-copies", messages)
+    assert sent == [Sent(harness.internal("stories"), COPY_ID.encode(), b"relation")]
+
+
 # ------------------------------------------------------------------------------------------------ cluster
 
 
@@ -317,7 +323,8 @@ async def test_the_agents_chained_end_to_end(harness: Harness) -> None:
     dedupe = await harness.through("dedupe", inputs(intake, harness.internal("dedupe")))
     enrich = await harness.through("enrich", inputs(dedupe, harness.internal("unique")))
     gather = await harness.through("gather", inputs(enrich, harness.name(Topic.ENRICHED)))
-    cluster = await harness.through("cluster", inputs(gather, harness.internal("stories")))
+    copies = await harness.through("gather-copies", inputs(dedupe, harness.name(Topic.DUPLICATES)))
+    cluster = await harness.through("cluster", inputs(gather + copies, harness.internal("stories")))
     assert [s.key for s in intake if s.topic == harness.name(Topic.DEADLETTER)] == [b"x"]
     assert [s.record(Duplicate).article_id for s in dedupe if s.topic == harness.name(Topic.DUPLICATES)] == [
         COPY_ID
@@ -325,3 +332,7 @@ async def test_the_agents_chained_end_to_end(harness: Harness) -> None:
     clustered = [s.record(ClusteredArticle) for s in cluster if s.topic == harness.name(Topic.CLUSTERED)]
     assert [c.article.id for c in clustered] == [A_ID, B_ID]
     assert len({c.story_id for c in clustered}) == 1
+    # The copy counts in the story, with its outlet: it arrives after the two reports here.
+    last = [s.record(StoryUpdate) for s in cluster if s.topic == harness.name(Topic.STORIES)][-1]
+    assert (last.story_id, last.version, last.article_count) == (clustered[0].story_id, 3, 3)
+    assert sorted(last.outlets) == ["a", "b", "wire"]

@@ -62,6 +62,7 @@ def test_dedupe_unique_duplicate_and_redelivery() -> None:
     assert outputs(second) == ["duplicates"]
     relation = decode(second.emits[0][2], Duplicate)
     assert (relation.duplicate_of, relation.outlet, relation.original_outlet) == (original.id, "okaz", "was")
+    assert relation.published == copy.published
     # At-least-once: the same messages again give the same outputs and write nothing new.
     again = stage.process(encode(copy), Source(key=copy.id))
     assert outputs(again) == ["duplicates"]
@@ -177,6 +178,66 @@ def test_cluster_emits_article_and_story_and_recovers_exactly() -> None:
     # Redelivery: the same article keeps its story.
     again = stage.process(enriched[0], Source())
     assert decode(again.emits[0][2], ClusteredArticle).story_id == clustered.story_id
+
+
+def test_cluster_counts_wire_copies_in_the_story_whichever_comes_first() -> None:
+    dedupe = DedupeStage(Deduper())
+    enrich = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    title = "الملك سلمان يستقبل رجال الأعمال في جدة"
+    original, copy = raw(1, WIRE, title=title), raw(2, WIRE, outlet="okaz", minutes=5, title=title)
+    late_copy = raw(3, WIRE, outlet="madina", minutes=9, title=title)
+    dedupe.process(encode(original), Source())
+    relation, late = (dedupe.process(encode(a), Source()).emits[0][2] for a in (copy, late_copy))
+    enriched = enrich.process(encode(original), Source()).emits[0][2]
+    stage = ClusterStage(StoryClusterer())
+    waiting = stage.process(relation, Source())  # the copy came first: dedupe is quicker than enrich
+    assert waiting.emits == []
+    assert list(waiting.writes) == [f"copy/{copy.id}"]
+    first = stage.process(enriched, Source())
+    created, story = (decode(v, StoryUpdate) for o, _, v in first.emits if o == "stories")
+    assert (created.version, created.article_count) == (1, 1)
+    assert (story.version, story.article_count, story.outlets) == (2, 2, ["okaz", "was"])
+    assert first.writes[f"copy/{copy.id}"] is None
+    joined = stage.process(late, Source())
+    assert outputs(joined) == ["stories"]
+    update = decode(joined.emits[0][2], StoryUpdate)
+    assert (update.story_id, update.version, update.article_count) == (story.story_id, 3, 3)
+    assert update.last_seen == late_copy.published
+    assert stage.process(late, Source()).emits == []  # redelivered: nothing new
+    assert stage.take_dropped_copies() == 0
+
+
+def test_cluster_drops_a_copy_whose_original_never_comes_and_reports_it() -> None:
+    from processors.stories import ClusterConfig
+
+    dedupe = DedupeStage(Deduper())
+    dedupe.process(encode(raw(1, WIRE)), Source())  # dead-lettered later by enrich, say: never clustered
+    relation = dedupe.process(encode(raw(2, WIRE, outlet="okaz", minutes=5)), Source()).emits[0][2]
+    stage = ClusterStage(StoryClusterer(ClusterConfig(window=timedelta(hours=24))))
+    assert stage.process(relation, Source()).writes == {
+        f"copy/{2:016x}": b'["0000000000000001", "okaz", "2015-08-08T06:05:00+00:00"]'
+    }
+    later = EnrichStage(Enricher(), snapshot_prefix="df-0-").process(
+        encode(raw(3, OTHER, minutes=25 * 60)), Source()
+    )
+    result = stage.process(later.emits[0][2], Source())
+    assert result.writes[f"copy/{2:016x}"] is None
+    assert stage.take_dropped_copies() == 1
+    assert stage.take_dropped_copies() == 0
+
+
+def test_cluster_dead_letters_a_relation_it_cannot_place_in_time() -> None:
+    stage = ClusterStage(StoryClusterer())
+    old = Duplicate(
+        article_id="b" * 16, duplicate_of="a" * 16, outlet="okaz", original_outlet="was", url="http://o/1",
+        similarity=1.0, method="text_hash", detected_at=T0,
+    )  # fmt: skip
+    result = stage.process(encode(old), Source(key=old.article_id))
+    assert outputs(result) == ["deadletter"]
+    assert "no publish time" in decode(result.emits[0][2], DeadLetter).reason
+    assert outputs(stage.process(None, Source())) == ["deadletter"]
+    wrong = stage.process(encode(raw(1, WIRE)), Source())  # a raw article: not for this stage
+    assert "enriched_article or duplicate" in decode(wrong.emits[0][2], DeadLetter).reason
 
 
 def test_cluster_closes_stories_at_the_same_article_after_a_restore() -> None:

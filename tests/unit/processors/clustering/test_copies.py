@@ -1,0 +1,139 @@
+"""Wire copies in stories: they count among a story's articles and outlets, wait for an original that is not
+clustered yet, survive a restore, follow merges, and leave with the window."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from processors.errors import ClusterStateError
+from processors.stories import ClusterConfig, Copy, StoryClusterer
+from tests.unit.processors.test_stories import FIRE, FIRE2, MATCH, T0, article
+
+
+def copy_of(original: int, n: int, *, outlet: str = "sabq", hours: float = 0.0) -> Copy:
+    return Copy(f"{n:016x}", f"{original:016x}", outlet, T0 + timedelta(hours=hours))
+
+
+def apply(table: dict[str, bytes], changes: dict[str, bytes | None]) -> None:
+    for key, value in changes.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+
+def test_a_copy_joins_its_originals_story_with_its_outlet() -> None:
+    clusterer = StoryClusterer()
+    first = clusterer.assign(article(1, FIRE, FIRE, outlet="spa"))
+    clusterer.drain_changes()
+    joined = clusterer.add_copy(copy_of(1, 2, hours=2))
+    assert joined is not None
+    assert (joined.story_id, joined.story_version, joined.is_new_story) == (first.story_id, 2, False)
+    (update,) = joined.updates
+    assert (update.event, update.version, update.article_count) == ("updated", 2, 2)
+    assert update.outlets == ["sabq", "spa"]
+    assert update.last_seen == T0 + timedelta(hours=2)
+    story = clusterer.story(first.story_id)
+    assert story is not None
+    assert story.size == 1
+    assert story.copy_ids == [f"{2:016x}"]
+    assert set(clusterer.drain_changes()) == {f"article/{2:016x}", f"story/{first.story_id}"}
+    # a redelivered copy changes nothing
+    again = clusterer.add_copy(copy_of(1, 2, hours=2))
+    assert again is not None
+    assert (again.story_id, again.story_version, again.updates) == (
+        first.story_id,
+        2,
+        [],
+    )
+    assert clusterer.drain_changes() == {}
+
+
+def test_a_copy_before_its_original_waits_and_joins_with_it() -> None:
+    clusterer = StoryClusterer()
+    assert clusterer.add_copy(copy_of(1, 2)) is None
+    assert clusterer.add_copy(copy_of(1, 2)) is None  # redelivered while waiting: still one
+    assert list(clusterer.drain_changes()) == [f"copy/{2:016x}"]
+    got = clusterer.assign(article(1, FIRE, FIRE, outlet="spa"))
+    assert got.copies == (f"{2:016x}",)
+    assert got.story_version == 1  # the article's own version; the copy is one change more
+    created, counted = got.updates
+    assert (created.event, created.version, created.article_count) == ("created", 1, 1)
+    assert (counted.event, counted.version, counted.article_count) == ("updated", 2, 2)
+    assert counted.outlets == ["sabq", "spa"]
+    changes = clusterer.drain_changes()
+    assert changes[f"copy/{2:016x}"] is None
+    assert changes[f"article/{2:016x}"] is not None
+    known = clusterer.add_copy(copy_of(1, 2))
+    assert known is not None
+    assert known.story_id == got.story_id
+    assert known.updates == []
+
+
+def test_a_restored_clusterer_attaches_waiting_copies_as_the_live_one_does() -> None:
+    live, table = StoryClusterer(), {}
+    live.assign(article(1, FIRE, FIRE, outlet="spa"))
+    live.add_copy(copy_of(1, 2))
+    live.add_copy(copy_of(3, 4, outlet="okaz", hours=1))  # its original comes after the restart
+    apply(table, live.drain_changes())
+    restored = StoryClusterer()
+    restored.restore(table)
+    for clusterer in (live, restored):
+        got = clusterer.assign(article(3, FIRE2, FIRE2, hours=1, outlet="riyadh"))
+        assert got.copies == (f"{4:016x}",)
+        assert got.updates[-1].outlets == ["okaz", "riyadh", "sabq", "spa"]
+        assert got.updates[-1].article_count == 4
+    assert restored.drain_changes() == live.drain_changes()
+
+
+def test_a_copy_waiting_past_the_window_is_dropped_and_reported() -> None:
+    clusterer = StoryClusterer(ClusterConfig(window=timedelta(hours=24)))
+    clusterer.add_copy(copy_of(1, 2))
+    assert clusterer.advance(T0 + timedelta(hours=23)) == []
+    assert clusterer.take_dropped_copies() == []
+    clusterer.advance(T0 + timedelta(hours=25))
+    assert clusterer.take_dropped_copies() == [f"{2:016x}"]
+    assert clusterer.take_dropped_copies() == []
+    assert clusterer.drain_changes() == {f"copy/{2:016x}": None}
+    got = clusterer.assign(article(1, FIRE, FIRE, hours=25))  # the original came too late for it
+    assert got.copies == ()
+
+
+def test_a_copy_follows_its_original_into_the_story_that_absorbed_it() -> None:
+    config = ClusterConfig(
+        join_threshold=0.05, merge_threshold=0.05, merge_story_similarity=0.0, size_prior=0
+    )
+    clusterer = StoryClusterer(config)
+    first = clusterer.assign(article(1, FIRE, FIRE))
+    clusterer.assign(article(2, MATCH, MATCH, hours=1))
+    clusterer.add_copy(copy_of(2, 9, hours=1))
+    bridge = clusterer.assign(article(3, FIRE + " " + MATCH, FIRE + " " + MATCH, hours=2))
+    assert [u.event for u in bridge.updates] == ["merged", "updated"]
+    assert bridge.updates[-1].article_count == 4
+    late = clusterer.add_copy(copy_of(2, 10, outlet="madina", hours=3))
+    assert late is not None
+    assert late.story_id == first.story_id
+    assert late.updates[0].article_count == 5
+    known = clusterer.add_copy(copy_of(2, 9, hours=1))
+    assert known is not None
+    assert known.story_id == first.story_id
+
+
+def test_closing_a_story_forgets_its_copies() -> None:
+    clusterer = StoryClusterer(ClusterConfig(window=timedelta(hours=24)))
+    got = clusterer.assign(article(1, FIRE, FIRE))
+    clusterer.add_copy(copy_of(1, 2, hours=5))
+    clusterer.drain_changes()
+    assert clusterer.expire(T0 + timedelta(hours=28)) == []  # the copy keeps the story seen at 5 h
+    (closed,) = clusterer.expire(T0 + timedelta(hours=30))
+    assert (closed.story_id, closed.article_count) == (got.story_id, 2)
+    changes = clusterer.drain_changes()
+    assert changes[f"article/{2:016x}"] is None
+    assert changes[f"article/{1:016x}"] is None
+
+
+def test_an_unreadable_copy_entry_is_refused_by_name() -> None:
+    with pytest.raises(ClusterStateError, match=r"copy entry .* cannot be read"):
+        StoryClusterer().restore({f"copy/{2:016x}": b"[1, 2]"})
