@@ -115,8 +115,10 @@ class Duplicate(Record):
     similarity: float = Field(ge=0, le=1)
     method: Literal["id", "url", "text_hash", "minhash"]
     detected_at: UtcDatetime
-    #: The copy's own publish time (the story it joins is seen then too); None in records of before 0.7.
+    #: The copy's own publish time and headline (its story is seen then, and its outlets' headlines name the
+    #: event too); None and "" in records written before they were added.
     published: UtcDatetime | None = None
+    title: str = ""
 
 
 class ClusteredArticle(Record):

@@ -206,7 +206,8 @@ def find_copies(items: Sequence[GoldArticle], *, title_only: bool) -> dict[str, 
     for item in items:
         verdict = deduper.remember(deduper.check(deduper.fingerprint(to_raw(item, title_only=title_only))))
         if verdict.is_duplicate and verdict.original is not None:
-            copies[item.id] = Copy(item.id, verdict.original.article_id, item.outlet, item.published)
+            original = verdict.original.article_id
+            copies[item.id] = Copy(item.id, original, item.outlet, item.published, item.title)
     return copies
 
 

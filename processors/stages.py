@@ -195,6 +195,7 @@ def _relation(
         method=verdict.method or "minhash",
         detected_at=now or datetime.now(UTC),
         published=article.published,
+        title=article.title,
     )
 
 
@@ -309,7 +310,7 @@ class ClusterStage:
         if isinstance(record, Duplicate):
             published = record.published or self._clusterer.clock
             assert published is not None
-            copy = Copy(record.article_id, record.duplicate_of, record.outlet, published)
+            copy = Copy(record.article_id, record.duplicate_of, record.outlet, published, record.title)
             return self._step(published, lambda: self._count(copy), payload, source)
         article = record
         assert isinstance(article, EnrichedArticle)

@@ -38,7 +38,7 @@ from processors.errors import ClusterConfigError, ClusterStateError
 
 from .config import DEFAULT_CONFIG, ClusterConfig
 from .embedding import Embedder, add_embedding, embedding_cosine
-from .features import ArticleFeatures, extract_features
+from .features import ArticleFeatures, extract_features, headline_features
 from .genre import standalone
 from .scoring import ArticleVectors, DocumentFrequencies, Score, norm_of, score, unit_vector, vectors
 from .story import Story
@@ -72,17 +72,21 @@ class Copy:
     original_id: str
     outlet: str
     published: datetime
+    title: str = ""
 
     def to_bytes(self) -> bytes:
         """The state entry of a waiting copy."""
-        return json.dumps([self.original_id, self.outlet, self.published.isoformat()]).encode("utf-8")
+        fields = [self.original_id, self.outlet, self.published.isoformat(), self.title]
+        return json.dumps(fields, ensure_ascii=False).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, article_id: str, data: bytes) -> Copy:
         """Read :meth:`to_bytes` back; raise :class:`ClusterStateError` for anything else."""
         try:
-            original_id, outlet, published = json.loads(data)
-            return cls(article_id, str(original_id), str(outlet), datetime.fromisoformat(published))
+            original_id, outlet, published, title = json.loads(data)
+            return cls(
+                article_id, str(original_id), str(outlet), datetime.fromisoformat(published), str(title)
+            )
         except (ValueError, TypeError) as exc:
             raise ClusterStateError(
                 f"copy entry {data[:80]!r} of {article_id} cannot be read: {exc}"
@@ -245,14 +249,19 @@ class StoryClusterer:
         return dropped
 
     def _count_copy(self, story: Story, copy: Copy, *, at: datetime) -> StoryUpdate:
-        """Count ``copy`` in ``story``: one change, one version, whether it waited or not."""
+        """Count ``copy`` in ``story``: one change, one version, whether it waited or not. Its headline,
+        often its outlet's own, joins the story's profile; its body is the original's and adds nothing."""
+        indexed = bool(story.index_keys)
+        self._unindex(story)
+        if copy.title:
+            cfg = self._config
+            features = headline_features(copy.article_id, copy.outlet, copy.published, copy.title, cfg)
+            self._add_profile(story, features, _title_words(copy.title, cfg.min_word_length))
         story.copy_ids.append(copy.article_id)
-        story.outlets[copy.outlet] = story.outlets.get(copy.outlet, 0) + 1
-        story.last_seen = max(story.last_seen, copy.published)
-        self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
+        self._seen(story, copy.outlet, copy.published)
         story.version += 1
-        heapq.heappush(self._expiry, (story.last_seen, story.story_id))
-        self._dirty.add(_STORY + story.story_id)
+        self._bound(story)
+        self._refresh(story, indexed=indexed)
         self._assigned[copy.article_id] = (story.story_id, story.version, False)
         self._dirty.add(_ARTICLE + copy.article_id)
         return story.snapshot("updated", at=max(at, copy.published), top=self._config.snapshot_top)
@@ -280,13 +289,8 @@ class StoryClusterer:
         indexed: bool = True,
     ) -> None:
         self._unindex(story)
-        self._count_frequencies(story, features)
-        _count(story.term_df, features.terms)  # one per article and term
-        _count(story.title_df, features.title_terms)
-        _count(story.gram_df, features.title_grams)
-        _count(story.entity_df, features.entity_keys)
         words = article.keywords or _title_words(article.title, self._config.min_word_length)
-        _count(story.keywords, dict.fromkeys(words))
+        self._add_profile(story, features, words)
         for place in article.places:
             _tally(story.places, place.name, place.model_dump())
         for entity in article.entities:
@@ -295,17 +299,29 @@ class StoryClusterer:
         story.embedding = add_embedding(story.embedding, features.embedding)
         if len(story.members) < self._config.member_links:  # the first members report the event itself
             story.members.append(unit_vector(vecs.body, self._config.member_terms))
-        story.outlets[article.outlet] = story.outlets.get(article.outlet, 0) + 1
-        story.first_seen = min(story.first_seen, article.published)
-        story.last_seen = max(story.last_seen, article.published)
-        self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
-        if _headline_weight(features.title_terms, story) > _headline_weight(story.headline_terms, story):
-            story.headline, story.headline_terms = article.title, list(features.title_terms)
-        elif not story.headline_terms and not story.headline:
-            story.headline = article.title
+        self._seen(story, article.outlet, article.published)
         story.version += 1
         self._bound(story)
         self._refresh(story, indexed=indexed)
+
+    def _add_profile(self, story: Story, features: ArticleFeatures, keywords: Iterable[str]) -> None:
+        """Count ``features`` in the story's profiles (and the statistics); the headline may change."""
+        self._count_frequencies(story, features)
+        _count(story.term_df, features.terms)  # one per article and term
+        _count(story.title_df, features.title_terms)
+        _count(story.gram_df, features.title_grams)
+        _count(story.entity_df, features.entity_keys)
+        _count(story.keywords, dict.fromkeys(keywords))
+        if _headline_weight(features.title_terms, story) > _headline_weight(story.headline_terms, story):
+            story.headline, story.headline_terms = features.title, list(features.title_terms)
+        elif not story.headline_terms and not story.headline:
+            story.headline = features.title
+
+    def _seen(self, story: Story, outlet: str, published: datetime) -> None:
+        story.outlets[outlet] = story.outlets.get(outlet, 0) + 1
+        story.first_seen = min(story.first_seen, published)
+        story.last_seen = max(story.last_seen, published)
+        self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
 
     def _bound(self, story: Story) -> None:
         """Keep each profile of ``story`` within ``max_profile_terms`` (the least counted quarter goes, and

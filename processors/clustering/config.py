@@ -70,7 +70,7 @@ class ClusterConfig:
     merge_threshold: float = 0.45
     merge_story_similarity: float = 0.4
     #: Bigger stories attract more (as in a Chinese-restaurant-process prior): the score is multiplied by
-    #: 1 + size_prior * ln(story size).
+    #: 1 + size_prior * ln(story size), its wire copies included.
     size_prior: float = 0.15
     #: Time decay: the score is divided by (1 + hours since the story's last article / decay_hours).
     decay_hours: float = 48.0

@@ -39,7 +39,7 @@ from processors.batch_cache import BatchCache
 from .config import ClusterConfig
 from .embedding import Embedder, embedding_text, unit_embedding
 
-__all__ = ["ArticleFeatures", "extract_features", "terms_of", "title_grams_of"]
+__all__ = ["ArticleFeatures", "extract_features", "headline_features", "terms_of", "title_grams_of"]
 
 _STOPWORDS: Final = STOPWORDS | NEWS_STOPWORDS_SET
 #: Chunks analysed per batch by a limited :func:`terms_of` (a 300-word lead is one or two batches).
@@ -136,6 +136,24 @@ def extract_features(
         entity_keys=_entity_keys(article),
         title_grams=title_grams_of(article.title, config.title_gram_size) if config.title_gram_size else (),
         embedding=_embed(article, config, embedder),
+    )
+
+
+def headline_features(
+    article_id: str, outlet: str, published: datetime, title: str, config: ClusterConfig
+) -> ArticleFeatures:
+    """The features of a headline alone: what a wire copy adds to its original's story (its body is the
+    original's, its headline often its own)."""
+    title_terms = terms_of(title, min_length=config.min_word_length)
+    return ArticleFeatures(
+        article_id=article_id,
+        outlet=outlet,
+        published=published,
+        title=title,
+        terms=dict(Counter(title_terms)),
+        title_terms=tuple(dict.fromkeys(title_terms)),
+        entity_keys=(),
+        title_grams=title_grams_of(title, config.title_gram_size) if config.title_gram_size else (),
     )
 
 

@@ -225,7 +225,7 @@ def score(
         embedding = embedding_cosine(features.embedding, story.embedding)
         share = config.embedding_weight
         raw = (1.0 - share) * raw + share * rescale(embedding, config.embedding_floor)
-    prior = 1.0 + config.size_prior * math.log(story.size) if story.size > 1 else 1.0
+    prior = 1.0 + config.size_prior * math.log(story.article_count) if story.article_count > 1 else 1.0
     return Score(story.story_id, body, title, entities, member, embedding, decay, raw * decay * prior)
 
 

@@ -12,8 +12,8 @@ from processors.stories import ClusterConfig, Copy, StoryClusterer
 from tests.unit.processors.test_stories import FIRE, FIRE2, MATCH, T0, article
 
 
-def copy_of(original: int, n: int, *, outlet: str = "sabq", hours: float = 0.0) -> Copy:
-    return Copy(f"{n:016x}", f"{original:016x}", outlet, T0 + timedelta(hours=hours))
+def copy_of(original: int, n: int, *, outlet: str = "sabq", hours: float = 0.0, title: str = "") -> Copy:
+    return Copy(f"{n:016x}", f"{original:016x}", outlet, T0 + timedelta(hours=hours), title)
 
 
 def apply(table: dict[str, bytes], changes: dict[str, bytes | None]) -> None:
@@ -76,7 +76,7 @@ def test_a_restored_clusterer_attaches_waiting_copies_as_the_live_one_does() -> 
     live, table = StoryClusterer(), {}
     live.assign(article(1, FIRE, FIRE, outlet="spa"))
     live.add_copy(copy_of(1, 2))
-    live.add_copy(copy_of(3, 4, outlet="okaz", hours=1))  # its original comes after the restart
+    live.add_copy(copy_of(3, 4, outlet="okaz", hours=1, title=MATCH))  # its original comes after the restart
     apply(table, live.drain_changes())
     restored = StoryClusterer()
     restored.restore(table)
@@ -137,3 +137,31 @@ def test_closing_a_story_forgets_its_copies() -> None:
 def test_an_unreadable_copy_entry_is_refused_by_name() -> None:
     with pytest.raises(ClusterStateError, match=r"copy entry .* cannot be read"):
         StoryClusterer().restore({f"copy/{2:016x}": b"[1, 2]"})
+
+
+def test_a_copys_own_headline_joins_the_story_profile_and_its_body_does_not() -> None:
+    from processors.clustering.features import terms_of
+
+    clusterer = StoryClusterer()
+    first = clusterer.assign(article(1, FIRE, FIRE, outlet="spa"))
+    story = clusterer.story(first.story_id)
+    assert story is not None
+    before = dict(story.term_df)
+    headline = "حريق ضخم يلتهم مستودع أخشاب في الرياض"
+    clusterer.add_copy(Copy(f"{2:016x}", f"{1:016x}", "sabq", T0, headline))
+    new_terms = set(terms_of(headline))
+    assert {t: story.title_df.get(t, 0) for t in new_terms} == {t: 1 + before.get(t, 0) for t in new_terms}
+    assert story.term_df == {t: before.get(t, 0) + (t in new_terms) for t in before.keys() | new_terms}
+    assert (story.size, story.article_count) == (1, 2)
+
+
+def test_copies_count_in_the_size_prior() -> None:
+    scores = []
+    for copies in (0, 3):
+        clusterer = StoryClusterer()
+        first = clusterer.assign(article(1, FIRE, FIRE, outlet="spa"))
+        for n in range(copies):
+            clusterer.add_copy(copy_of(1, 10 + n, outlet=f"outlet{n}"))
+        clusterer.assign(article(3, FIRE2, FIRE2, hours=1))
+        scores.append(next(s.total for s in clusterer.last_scores if s.story_id == first.story_id))
+    assert scores[1] > scores[0]
