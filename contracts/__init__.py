@@ -11,6 +11,7 @@ from contracts.schemas import (
     Record,
     StoryUpdate,
     decode,
+    decode_either,
     encode,
 )
 from contracts.settings import Settings, load_settings
@@ -33,6 +34,7 @@ __all__ = [
     "TopicError",
     "TopicSpec",
     "decode",
+    "decode_either",
     "encode",
     "load_settings",
     "topic_name",

@@ -204,7 +204,7 @@ def find_copies(items: Sequence[GoldArticle], *, title_only: bool) -> dict[str, 
     deduper = Deduper()
     copies: dict[str, Copy] = {}
     for item in items:
-        verdict = deduper.remember(deduper.check(deduper.fingerprint(to_raw(item, title_only=title_only))))
+        verdict = deduper.observe(to_raw(item, title_only=title_only))
         if verdict.is_duplicate and verdict.original is not None:
             original = verdict.original.article_id
             copies[item.id] = Copy(item.id, original, item.outlet, item.published, item.title)

@@ -6,20 +6,21 @@ with a changelog; after a restart :meth:`StoryClusterer.restore` rebuilds the sa
 the next decisions are exactly those of a clusterer that never stopped.
 
 State entries (keys): ``story/<id>`` holds a :class:`Story` (profiles, members, index keys, norms);
-``article/<id>`` holds an article's assignment (for idempotence); ``copy/<id>`` a wire copy that waits for
-its original (:meth:`StoryClusterer.add_copy`). The document frequencies, the candidate
-index and the expiry heap are derived from the story entries, so an article changes at most three entries:
-its own, its story's and, on a merge, the absorbed story's.
+``article/<id>`` holds an article's (or a wire copy's) assignment, for idempotence; ``copy/<id>`` a wire copy
+that waits for its original (:meth:`StoryClusterer.add_copy`). The document frequencies, the candidate index
+and the expiry heap are derived from the story entries, so an article changes two entries, its own and its
+story's; a merge also rewrites the absorbed story and re-points its members' assignments to the survivor.
 
 Decision rule: retrieve candidates from an inverted index over the active stories' top keys; score each
 (``scoring.score``); join the best when it reaches ``join_threshold``, else open a story named after the
 article (``s-<article id>``). When the runner-up also scores ``merge_threshold`` and the two stories' own
 profiles are ``merge_story_similarity`` alike, the smaller story is merged into the larger.
 
-Wire copies (dedupe's ``duplicate_of`` relations) join their original's story: they count among its articles
-and outlets, without a profile of their own. A copy that arrives before its original is clustered waits
-(in the state) until the original is; one still waiting when it leaves the window is dropped from the
-stories (it stays a duplicate in search) and reported by :meth:`StoryClusterer.take_dropped_copies`.
+Wire copies (dedupe's ``duplicate_of`` relations) join their original's story: they count among its articles,
+outlets and size, and their headline joins its profile (their body is the original's). A copy that arrives
+before its original is clustered waits (in the state) until the original is; one still waiting when it leaves
+the window is dropped from the stories (it stays a duplicate in search) and reported by
+:meth:`StoryClusterer.take_dropped_copies`.
 """
 
 from __future__ import annotations
@@ -235,13 +236,17 @@ class StoryClusterer:
         story = self._stories.get(original[0]) if original is not None else None
         if story is None:
             if copy.article_id not in self._waiting:
-                self._waiting[copy.article_id] = copy
-                self._waiting_for.setdefault(copy.original_id, []).append(copy.article_id)
-                heapq.heappush(self._waiting_expiry, (copy.published, copy.article_id))
+                self._wait(copy)
                 self._dirty.add(_COPY + copy.article_id)
             return None
         update = self._count_copy(story, copy, at=copy.published)
         return Assignment(copy.article_id, story.story_id, story.version, False, [update])
+
+    def _wait(self, copy: Copy) -> None:
+        """Keep ``copy`` until its original is clustered, or until it leaves the window."""
+        self._waiting[copy.article_id] = copy
+        self._waiting_for.setdefault(copy.original_id, []).append(copy.article_id)
+        heapq.heappush(self._waiting_expiry, (copy.published, copy.article_id))
 
     def take_dropped_copies(self) -> list[str]:
         """The copies dropped since the last call: still waiting for their original past the window."""
@@ -529,10 +534,7 @@ class StoryClusterer:
                 raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
             self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
         elif key.startswith(_COPY):
-            copy = Copy.from_bytes(key[len(_COPY) :], value)
-            self._waiting[copy.article_id] = copy
-            self._waiting_for.setdefault(copy.original_id, []).append(copy.article_id)
-            heapq.heappush(self._waiting_expiry, (copy.published, copy.article_id))
+            self._wait(Copy.from_bytes(key[len(_COPY) :], value))
         else:
             raise ClusterStateError(
                 f"entry {key!r} is not a clustering state key (story/…, article/… or copy/…)"

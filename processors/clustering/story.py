@@ -63,8 +63,8 @@ class Story:
     #: Sum of the members' unit sentence embeddings (rounded; its direction is the normalised centroid);
     #: empty when the clusterer runs without an embedder.
     embedding: list[float] = field(default_factory=list)
-    #: Wire copies of the members (dedupe's ``duplicate_of`` relations): counted, with their outlets, but
-    #: without a profile of their own (their text is the original's).
+    #: Wire copies of the members (dedupe's ``duplicate_of`` relations): counted, with their outlets; only
+    #: their headline enters the profiles (their body is the original's).
     copy_ids: list[str] = field(default_factory=list)
 
     @classmethod
