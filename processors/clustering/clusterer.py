@@ -14,7 +14,9 @@ story's; a merge also rewrites the absorbed story and re-points its members' ass
 Decision rule: retrieve candidates from an inverted index over the active stories' top keys; score each
 (``scoring.score``); join the best when it reaches ``join_threshold``, else open a story named after the
 article (``s-<article id>``). When the runner-up also scores ``merge_threshold`` and the two stories' own
-profiles are ``merge_story_similarity`` alike, the smaller story is merged into the larger.
+profiles are ``merge_story_similarity`` alike, the smaller story is merged into the larger. A young story
+that passes a size milestone (``consolidate_min_size``, then geometric steps) gathers the small stories that
+its grown profile now reaches: the scattered first reactions to a breaking event (merge events too).
 
 Wire copies (dedupe's ``duplicate_of`` relations) join their original's story: they count among its articles,
 outlets and size, and their headline joins its profile (their body is the original's). A copy that arrives
@@ -27,9 +29,10 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import add, ge, mul
 
@@ -167,9 +170,53 @@ class StoryClusterer:
             if self.story_similarity(best, other) >= cfg.merge_story_similarity:
                 best, absorbed = _survivor(best, other)
                 updates.append(self._absorb(best, absorbed, at=article.published))
+        before = best.size
         self._add(best, article, features, vecs)
+        if _milestone(before, best.size, cfg.consolidate_min_size, cfg.consolidate_growth):
+            updates += self._consolidate(best, at=article.published)
         updates.append(best.snapshot("updated", at=article.published, top=cfg.snapshot_top))
         return self._with_waiting(self._record(article.id, best, False, updates), best, article.published)
+
+    def _consolidate(self, story: Story, *, at: datetime) -> list[StoryUpdate]:
+        """Merge into ``story``, a young story that just passed a size milestone, the small stories its
+        profile now reaches (each scored against it as one article); return their ``merged`` records.
+        Candidates come from the index, never a scan (``ClusterConfig.consolidate_*``)."""
+        cfg = self._config
+        if story.last_seen - story.first_seen > timedelta(hours=cfg.consolidate_hours):
+            return []
+        found = self._shared_mass(story.index_keys)
+        found.pop(story.story_id, None)
+        oldest = story.last_seen - cfg.window
+        absorb: list[Story] = []
+        for sid in _top(found, cfg.consolidate_candidates):
+            other = self._stories[sid]
+            if other.size > cfg.consolidate_max_size or other.last_seen < oldest:
+                continue
+            features = _as_article(other)
+            if score(features, vectors(features, self._df), story, cfg, other.last_seen).total >= (
+                cfg.consolidate_threshold
+            ):
+                absorb.append(other)
+        if not absorb:
+            return []
+        updates = [self._absorb(story, other, at=at) for other in absorb]
+        self._refresh(story)  # _absorb unindexed it; the caller's snapshot carries its version
+        return updates
+
+    def _shared_mass(self, keys: Iterable[str]) -> dict[str, float]:
+        """Story id -> the summed idf of the ``keys`` it is indexed under (postings longer than
+        ``max_postings`` are too common to discriminate, and skipped)."""
+        keys = list(keys)
+        found: dict[str, float] = {}
+        get, idf, limit = found.get, self._df.idfs(keys), self._config.max_postings
+        for key in keys:
+            posting = self._index.get(key)
+            if not posting or len(posting) > limit:
+                continue
+            # found[sid] += idf for every story of the posting, in C (postings run to hundreds of stories)
+            sums = map(add, map(get, posting, repeat(0.0)), repeat(idf[key]))
+            found.update(zip(posting, sums, strict=True))
+        return found
 
     def story_similarity(self, a: Story, b: Story) -> float:
         """Cosine of two stories' idf-weighted term profiles (0..1)."""
@@ -183,15 +230,7 @@ class StoryClusterer:
     def _candidates(self, features: ArticleFeatures, body: Mapping[str, float]) -> list[str]:
         cfg = self._config
         keys = dict.fromkeys([*_top(body, cfg.query_terms), *features.title_terms, *features.entity_keys])
-        found: dict[str, float] = {}
-        get, idf = found.get, self._df.idfs(keys)
-        for key in keys:
-            posting = self._index.get(key)
-            if not posting or len(posting) > cfg.max_postings:
-                continue
-            # found[sid] += idf for every story of the posting, in C (postings run to hundreds of stories)
-            sums = map(add, map(get, posting, repeat(0.0)), repeat(idf[key]))
-            found.update(zip(posting, sums, strict=True))
+        found = self._shared_mass(keys)
         ranked_ids = _top(found, cfg.embedding_pool if features.embedding else cfg.max_candidates)
         chosen = ranked_ids[: cfg.max_candidates]
         if features.embedding and len(ranked_ids) > len(chosen):
@@ -539,6 +578,39 @@ class StoryClusterer:
             raise ClusterStateError(
                 f"entry {key!r} is not a clustering state key (story/…, article/… or copy/…)"
             )
+
+
+def _milestone(before: int, after: int, first: int, growth: float) -> bool:
+    """Whether a story growing from ``before`` to ``after`` members passed a size of the series ``first``,
+    then each time ``growth`` times larger (rounded up); never with ``first`` = 0.
+
+    >>> [n for n in range(1, 40) if _milestone(n - 1, n, 8, 2.0)]
+    [8, 16, 32]
+    >>> [n for n in range(1, 40) if _milestone(n - 1, n, 8, 1.5)]
+    [8, 12, 18, 27]
+    """
+    if first <= 0:
+        return False
+    size = first
+    while size <= after:
+        if before < size:
+            return True
+        size = max(size + 1, math.ceil(size * growth))
+    return False
+
+
+def _as_article(story: Story) -> ArticleFeatures:
+    """A small story seen as one article: its term profile as the terms, its title stems as the title."""
+    return ArticleFeatures(
+        article_id=story.story_id,
+        outlet=next(iter(story.outlets), ""),
+        published=story.last_seen,
+        title=story.headline,
+        terms=story.term_df,
+        title_terms=tuple(story.title_df),
+        entity_keys=tuple(story.entity_df),
+        title_grams=tuple(story.gram_df),
+    )
 
 
 def _survivor(a: Story, b: Story) -> tuple[Story, Story]:

@@ -61,6 +61,21 @@ class ClusterConfig:
     embedding_neighbours: int = 4
     #: Wedding notices, cartoons and photo pages (:mod:`.genre`) open a story of their own that nothing joins.
     standalone_genres: bool = True
+    #: Consolidation of a burst (``consolidate_min_size`` 0 = off). A big event's first hours scatter its
+    #: reactions over small stories before its own profile exists. So when a story that is still young
+    #: (at most ``consolidate_hours`` from its first to its last article) grows to ``consolidate_min_size``
+    #: members, and again each time it is ``consolidate_growth`` times larger, the
+    #: ``consolidate_candidates`` stories that share most idf mass with its index keys are scored against it,
+    #: each as if it were one article (its profiles as the terms); those of at most
+    #: ``consolidate_max_size`` members that score ``consolidate_threshold`` are merged into it (merge
+    #: events). An older story is left alone: after a day a story fed every day is a topic, and would take
+    #: in every small story of its subject (docs/clustering.md).
+    consolidate_min_size: int = 10
+    consolidate_growth: float = 1.25
+    consolidate_hours: float = 12.0
+    consolidate_max_size: int = 2
+    consolidate_threshold: float = 0.25
+    consolidate_candidates: int = 64
     #: Join the best story when its score reaches this; otherwise open a new story.
     join_threshold: float = 0.25
     #: The join threshold for an article without a body: short texts give higher cosines.
@@ -118,13 +133,19 @@ class ClusterConfig:
             "query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens",
             "untitled_body_tokens", "max_profile_terms",
         )  # fmt: skip
-        for name in (*positive, "embedding_words", "embedding_pool"):
+        for name in (*positive, "embedding_words", "embedding_pool", "consolidate_max_size"):
             if getattr(self, name) < 1:
                 raise ClusterConfigError(f"ClusterConfig.{name} must be >= 1, got {getattr(self, name)}")
         if not 0 <= self.embedding_weight <= 1 or not -1 <= self.embedding_floor < 1:
             raise ClusterConfigError(
                 f"ClusterConfig.embedding_weight must be in [0, 1] and embedding_floor in [-1, 1), got "
                 f"{self.embedding_weight} and {self.embedding_floor}"
+            )
+        if self.consolidate_min_size < 0 or self.consolidate_growth <= 1 or self.consolidate_candidates < 1:
+            raise ClusterConfigError(
+                "ClusterConfig.consolidate_min_size must be >= 0 (0 = off), consolidate_growth > 1 and "
+                f"consolidate_candidates >= 1, got {self.consolidate_min_size}, {self.consolidate_growth} "
+                f"and {self.consolidate_candidates}"
             )
         if not 0 < self.join_threshold <= 1:
             raise ClusterConfigError(

@@ -208,8 +208,12 @@ def run(clusterer: StoryClusterer, articles: list[EnrichedArticle]) -> list[tupl
     return out
 
 
-#: Every optional signal on, so that determinism and recovery cover their state too.
-ALL_SIGNALS = ClusterConfig(member_links=8, title_gram_size=4, entity_weight=0.2, max_profile_terms=300)
+#: Every optional signal on, so that determinism and recovery cover their state too; consolidation from
+#: three members, so that the corpus slices below merge stories after the restore point.
+ALL_SIGNALS = ClusterConfig(
+    member_links=8, title_gram_size=4, entity_weight=0.2, max_profile_terms=300, consolidate_min_size=3,
+    consolidate_growth=1.5,
+)  # fmt: skip
 CONFIGS = pytest.mark.parametrize("config", [ClusterConfig(), ALL_SIGNALS], ids=["default", "all-signals"])
 
 
@@ -235,8 +239,11 @@ def test_restore_from_drained_entries_gives_identical_decisions(config: ClusterC
     restored = StoryClusterer(config)
     restored.restore(table)
     assert len(restored) == len(live)
-    assert run(restored, tail) == run(live, tail)
+    after = run(live, tail)
+    assert run(restored, tail) == after
     assert restored.drain_changes() == live.drain_changes()
+    if config is ALL_SIGNALS:  # merges (consolidation among them) happen after the restore point
+        assert any(u["event"] == "merged" for *_, updates in after for u in updates)  # type: ignore[attr-defined]
 
 
 def letter_embedder(text: str) -> list[float]:
@@ -359,6 +366,60 @@ def test_converging_stories_merge_with_an_event() -> None:
     assert bridge.updates[1].article_count == 3
     assert len(clusterer) == 1
     assert clusterer.drain_changes()[f"story/{second.story_id}"] is None
+
+
+#: A column that names the fire among other things: below a strict join threshold against one report.
+COLUMN = (
+    "حريق السلي يذكرنا بأهمية اشتراطات السلامة في المستودعات",
+    "كتب المحرر: تتكرر الحرائق كل صيف، ولا بد من تفتيش دوري على المستودعات في المدن. " + FIRE2
+    + " وعلى الأمانات أن تراجع التراخيص وأن تلزم الملاك بأنظمة الإطفاء.",
+)  # fmt: skip
+FIRE3 = "الدفاع المدني: حريق مستودع الأخشاب في حي السلي لم يسفر عن إصابات"
+
+
+@pytest.mark.parametrize("case", ["young", "off", "old"])
+def test_a_young_story_gathers_the_reactions_that_came_before_it(case: str) -> None:
+    config = ClusterConfig(
+        join_threshold=0.5, consolidate_min_size=0 if case == "off" else 3, consolidate_threshold=0.3,
+        consolidate_hours=12.0, decay_hours=1000.0,
+    )  # fmt: skip
+    clusterer = StoryClusterer(config)
+    column = clusterer.assign(article(1, *COLUMN))
+    match = clusterer.assign(article(2, MATCH, MATCH, hours=0.5))
+    first = clusterer.assign(article(3, FIRE, FIRE, hours=1))
+    assert first.is_new_story  # the column scored under the join threshold against one report
+    second = clusterer.assign(article(4, FIRE2, FIRE2, hours=2))
+    assert [u.event for u in second.updates] == ["updated"]  # two members: no consolidation yet
+    # The third member: the story is scored anew against the small stories, unless it is older than 12 h.
+    third = clusterer.assign(article(5, FIRE3, FIRE, hours=14 if case == "old" else 3))
+    story = clusterer.story(first.story_id)
+    assert story is not None
+    assert third.story_id == first.story_id
+    if case == "young":
+        assert [(u.story_id, u.event, u.merged_into) for u in third.updates] == [
+            (column.story_id, "merged", first.story_id),
+            (first.story_id, "updated", None),
+        ]
+        assert third.updates[-1].version == 3  # one new version per change, merges included
+        assert story.article_ids == [first.article_id, second.article_id, third.article_id, column.article_id]
+        assert clusterer.story(column.story_id) is None
+        assert clusterer.drain_changes()[f"story/{column.story_id}"] is None
+        assert clusterer.assign(article(1, *COLUMN)).story_id == first.story_id  # re-pointed
+    else:
+        assert [u.event for u in third.updates] == ["updated"]
+        assert story.size == 3
+        assert clusterer.story(column.story_id) is not None
+    assert clusterer.story(match.story_id) is not None  # unrelated stories are never absorbed
+
+
+def test_consolidation_runs_as_a_story_grows_geometrically() -> None:
+    milestone = clusterer_module._milestone
+    assert [n for n in range(1, 60) if milestone(n - 1, n, 8, 1.25)] == [8, 10, 13, 17, 22, 28, 35, 44, 55]
+    assert milestone(7, 11, 8, 1.25)  # a jump (a merge) over a size of the series counts
+    assert not milestone(10, 12, 8, 1.25)
+    assert not any(milestone(n - 1, n, 0, 2.0) for n in range(1, 100))
+    with pytest.raises(ClusterConfigError, match="consolidate_growth"):
+        ClusterConfig(consolidate_growth=1.0)
 
 
 def test_expire_closes_stories_and_deletes_their_entries() -> None:
