@@ -201,6 +201,13 @@ class Settings(BaseSettings):
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
     sinks: SinkSettings = Field(default_factory=SinkSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def worker_state_dir(self) -> Path:
+        """Where the Faust workers keep their local table state (RocksDB), one folder per app id. It
+        mirrors changelog topics in Kafka, so it is deleted with the Kafka data (``stack up --reset``)."""
+        return self.data_dir / "faust"
+
     log_format: Literal["auto", "json", "console"] = "auto"
 
 

@@ -41,7 +41,10 @@ def stack() -> None:
 
 
 @stack.command()
-@click.option("--reset", is_flag=True, help="Stop the engines and delete their data before starting.")
+@click.option(
+    "--reset", is_flag=True,
+    help="Stop the engines and delete their data (and the workers' local tables) before starting.",
+)  # fmt: skip
 @pass_context
 def up(ctx: Context, reset: bool) -> None:
     """Fetch the engines (first run), start both JVMs in the background and wait until they answer."""
@@ -52,7 +55,9 @@ def up(ctx: Context, reset: bool) -> None:
 
 
 @stack.command()
-@click.option("--reset", is_flag=True, help="Also delete the Kafka and Elasticsearch data.")
+@click.option(
+    "--reset", is_flag=True, help="Also delete the Kafka and Elasticsearch data and the workers' tables."
+)
 @pass_context
 def down(ctx: Context, reset: bool) -> None:
     """Stop both engines by pid; their data stays unless --reset."""

@@ -71,7 +71,7 @@ def build_app(
     app_id = app_id or conf.app_id
     names = {topic: topic_name(topic, settings.topics) for topic in Topic} | dict(topics or {})
     partitions = settings.topics.partitions
-    datadir = datadir or settings.data_dir / "faust" / app_id
+    datadir = datadir or settings.worker_state_dir / app_id
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         app_id,

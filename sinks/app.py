@@ -100,7 +100,7 @@ def build_app(
     topics = topics or SinkTopics.from_settings(settings)
     names = names or IndexNames(sinks.index_prefix)
     backoff = Backoff(initial_s=sinks.retry_initial_s, max_s=sinks.retry_max_s)
-    datadir = settings.data_dir / "faust" / (app_id or sinks.app_id)
+    datadir = settings.worker_state_dir / (app_id or sinks.app_id)
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         app_id or sinks.app_id,

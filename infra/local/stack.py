@@ -344,7 +344,8 @@ class LocalStack:
     # -- down --
 
     def down(self, *, reset: bool = False, timeout_s: float = 60.0) -> list[str]:
-        """Stop both engines by pid (TERM, then KILL after ``timeout_s``); ``reset`` deletes their data."""
+        """Stop both engines by pid (TERM, then KILL after ``timeout_s``); ``reset`` deletes their data and
+        the workers' local table state."""
         stopped = []
         for name, layout in ((ELASTICSEARCH, self.elasticsearch), (KAFKA, self.kafka)):
             pid = _read_pid(layout)
@@ -354,10 +355,13 @@ class LocalStack:
                 stopped.append(name)
             layout.pid_file.unlink(missing_ok=True)
         if reset:
-            for layout in (self.kafka, self.elasticsearch):
-                if layout.home.exists():
-                    self.log(f"deleting {layout.home}")
-                    shutil.rmtree(layout.home)
+            # The workers' local tables mirror changelog topics that go with the Kafka data: a worker that
+            # found them after a reset would refuse to start (its offsets are past the empty changelog).
+            state = self.settings.worker_state_dir.resolve()
+            for home in (self.kafka.home, self.elasticsearch.home, state):
+                if home.exists():
+                    self.log(f"deleting {home}")
+                    shutil.rmtree(home)
         return stopped
 
     # -- logs --

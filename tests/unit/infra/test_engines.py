@@ -62,3 +62,21 @@ def test_templates_have_only_known_placeholders(name: str) -> None:
     known = {"host", "port", "controller_port", "data_dir", "partitions", "logs_dir", "transport_port"}
     assert placeholders
     assert placeholders <= known
+
+
+def test_reset_deletes_engine_data_and_worker_tables_but_keeps_the_engines(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KHABAR_DATA_DIR", str(tmp_path))
+    settings = load_settings()
+    stack = LocalStack(settings, log=lambda line: None)
+    tables = settings.worker_state_dir / "khabar-processors" / "tables"
+    for folder in (stack.kafka.home / "data", stack.elasticsearch.home / "data", tables, stack.engines.root):
+        folder.mkdir(parents=True)
+    assert stack.down() == []  # nothing runs here: nothing stopped, nothing deleted
+    assert tables.exists()
+    stack.down(reset=True)
+    assert not stack.kafka.home.exists()
+    assert not stack.elasticsearch.home.exists()
+    assert not settings.worker_state_dir.exists()  # its offsets would be past the emptied changelogs
+    assert stack.engines.root.exists()  # the downloaded engines stay
