@@ -72,7 +72,7 @@ class ClusterConfig:
     #: in every small story of its subject (docs/clustering.md).
     consolidate_min_size: int = 10
     consolidate_growth: float = 1.25
-    consolidate_hours: float = 12.0
+    consolidate_hours: float = 6.0
     consolidate_max_size: int = 2
     consolidate_threshold: float = 0.25
     consolidate_candidates: int = 64
