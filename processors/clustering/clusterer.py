@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import compress, repeat
@@ -203,10 +203,9 @@ class StoryClusterer:
         self._refresh(story)  # _absorb unindexed it; the caller's snapshot carries its version
         return updates
 
-    def _shared_mass(self, keys: Iterable[str]) -> dict[str, float]:
+    def _shared_mass(self, keys: Collection[str]) -> dict[str, float]:
         """Story id -> the summed idf of the ``keys`` it is indexed under (postings longer than
         ``max_postings`` are too common to discriminate, and skipped)."""
-        keys = list(keys)
         found: dict[str, float] = {}
         get, idf, limit = found.get, self._df.idfs(keys), self._config.max_postings
         for key in keys:
