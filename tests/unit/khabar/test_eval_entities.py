@@ -1,0 +1,82 @@
+"""``khabar eval entities`` on a corpus day written by the test, and on the committed review."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from khabar.cli import cli
+from producers.corpus import read_corpus, to_raw_article
+from tests.conftest import ROOT, shared_dir
+
+DAY = "2015-07-25"
+TEXT = "وقال الرئيس الفرنسي فرنسوا هولاند إن وزارة الدفاع تتابع الوضع."
+
+
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    row = {
+        "source": "okaz",
+        "url": "http://www.okaz.com.sa/new/1",
+        "date_extracted": f"{DAY} 10:00:00",
+        "title": "هولاند",
+        "author": "",
+        "content": TEXT,
+    }
+    with zipfile.ZipFile(folder / f"{DAY}.zip", "w") as archive:
+        archive.writestr(f"{DAY}.json", json.dumps([row], ensure_ascii=False))
+    return folder
+
+
+def test_scores_the_review_and_lists_what_is_not_judged(tmp_path: Path) -> None:
+    folder = corpus(tmp_path)
+    article = to_raw_article(read_corpus(folder / f"{DAY}.zip")[0]).id
+    judged = tmp_path / "review.jsonl"
+    judged.write_text(
+        json.dumps(
+            {"day": DAY, "article": article, "name": "فرنسوا هولاند", "type": "person", "verdict": "correct"},
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "review.json"
+    result = CliRunner().invoke(
+        cli, ["eval", "entities", "--judged", str(judged), "--corpus", str(folder), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 judged names: precision 1.000" in result.output
+    assert "وزارة الدفاع" in result.output  # extracted, not judged yet: listed for reading
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["precision"] == 1.0
+    assert report["unjudged"] == [[article, "وزارة الدفاع", "organisation"]]
+    assert report["lost"] == []
+
+
+def test_a_day_missing_from_the_corpus_is_named(tmp_path: Path) -> None:
+    judged = tmp_path / "review.jsonl"
+    judged.write_text(
+        '{"day": "2015-07-26", "article": "a", "name": "n", "type": "person", "verdict": "correct"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["eval", "entities", "--judged", str(judged), "--corpus", str(corpus(tmp_path))]
+    )
+    assert result.exit_code != 0
+    assert "day 2015-07-26 needs" in str(result.exception)
+
+
+def test_the_committed_review_judges_every_name_the_rules_extract() -> None:
+    # When the rules change, the names they extract anew must be read and judged (docs/reviews/README.md).
+    folder = shared_dir() / "data" / "saudinewsnet"
+    if not (folder / f"{DAY}.zip").exists():
+        pytest.skip(f"SaudiNewsNet data is absent under {folder}")
+    review = ROOT / "docs" / "reviews" / f"entities-{DAY}.judged.jsonl"
+    result = CliRunner().invoke(cli, ["eval", "entities", "--judged", str(review), "--corpus", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "not judged yet" not in result.output, result.output
