@@ -71,12 +71,15 @@ def test_a_day_missing_from_the_corpus_is_named(tmp_path: Path) -> None:
     assert "day 2015-07-26 needs" in str(result.exception)
 
 
-def test_the_committed_review_judges_every_name_the_rules_extract() -> None:
+@pytest.mark.parametrize(
+    "review", sorted((ROOT / "docs" / "reviews").glob("entities-*.judged.jsonl")), ids=str
+)
+def test_the_committed_reviews_judge_every_name_the_rules_extract(review: Path) -> None:
     # When the rules change, the names they extract anew must be read and judged (docs/reviews/README.md).
     folder = shared_dir() / "data" / "saudinewsnet"
-    if not (folder / f"{DAY}.zip").exists():
+    day = review.name.removeprefix("entities-")[:10]
+    if not (folder / f"{day}.zip").exists():
         pytest.skip(f"SaudiNewsNet data is absent under {folder}")
-    review = ROOT / "docs" / "reviews" / f"entities-{DAY}.judged.jsonl"
     result = CliRunner().invoke(cli, ["eval", "entities", "--judged", str(review), "--corpus", str(folder)])
     assert result.exit_code == 0, result.output
     assert "not judged yet" not in result.output, result.output
