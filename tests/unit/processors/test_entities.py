@@ -137,7 +137,15 @@ def test_organisation_names_end_where_the_body_s_name_ends(text: str, names: lis
 
 
 def test_given_names_are_normalised_like_the_text() -> None:
-    from processors.entities import GIVEN_NAMES
+    from processors.name_rules import GIVEN_NAMES
 
     assert {"اسامه", "عيسي", "مصطفي", "فاطمه"} <= GIVEN_NAMES  # أسامة, عيسى, مصطفى, فاطمة
     assert not {"عيد", "صباح", "امين", "جهاد"} & GIVEN_NAMES  # mostly common nouns: left out
+
+
+@pytest.mark.parametrize("module", ["processors.entities", "processors.name_rules"])
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(module)).failed == 0

@@ -65,3 +65,11 @@ def test_a_name_with_another_type_is_not_judged() -> None:
 def test_bad_review_files_name_the_line(data: bytes, message: str) -> None:
     with pytest.raises(ProcessorError, match=message):
         parse_judgements(data, name="review.jsonl")
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import processors.entity_review
+
+    assert doctest.testmod(processors.entity_review).failed == 0
