@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from processors.entity_review import parse_judgements, review
 from processors.errors import ProcessorError
+from processors.name_review import parse_judgements, review
 
 
 def lines(*rows: tuple[str, str, str, str]) -> bytes:
@@ -70,6 +70,15 @@ def test_bad_review_files_name_the_line(data: bytes, message: str) -> None:
 def test_doctests() -> None:
     import doctest
 
-    import processors.entity_review
+    import processors.name_review
 
-    assert doctest.testmod(processors.entity_review).failed == 0
+    assert doctest.testmod(processors.name_review).failed == 0
+
+
+def test_places_carry_their_feature_and_country() -> None:
+    data = (
+        b'{"day": "d", "article": "a", "name": "\u062c\u062f\u0629", "type": "city SA", "verdict": "correct"}'
+    )
+    assert parse_judgements(data, name="r", types=None)[0].type == "city SA"
+    with pytest.raises(ProcessorError, match="type one of person, organisation"):
+        parse_judgements(data, name="r")

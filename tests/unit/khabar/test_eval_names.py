@@ -1,4 +1,5 @@
-"""``khabar eval entities`` on a corpus day written by the test, and on the committed review."""
+"""``khabar eval entities`` and ``khabar eval places`` on a corpus day written by the test, and on the
+committed reviews."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from producers.corpus import read_corpus, to_raw_article
 from tests.conftest import ROOT, shared_dir
 
 DAY = "2015-07-25"
-TEXT = "وقال الرئيس الفرنسي فرنسوا هولاند إن وزارة الدفاع تتابع الوضع."
+TEXT = "وقال الرئيس الفرنسي فرنسوا هولاند في جدة إن وزارة الدفاع تتابع الوضع."
 
 
 def corpus(tmp_path: Path) -> Path:
@@ -71,15 +72,28 @@ def test_a_day_missing_from_the_corpus_is_named(tmp_path: Path) -> None:
     assert "day 2015-07-26 needs" in str(result.exception)
 
 
-@pytest.mark.parametrize(
-    "review", sorted((ROOT / "docs" / "reviews").glob("entities-*.judged.jsonl")), ids=str
-)
-def test_the_committed_reviews_judge_every_name_the_rules_extract(review: Path) -> None:
+def test_places_are_judged_with_their_feature_and_country(tmp_path: Path) -> None:
+    folder = corpus(tmp_path)
+    article = to_raw_article(read_corpus(folder / f"{DAY}.zip")[0]).id
+    judged = tmp_path / "places.jsonl"
+    row = {"day": DAY, "article": article, "name": "جدة", "type": "city SA", "verdict": "correct"}
+    judged.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "places", "--judged", str(judged), "--corpus", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 judged names: precision 1.000" in result.output
+    assert "not judged yet" not in result.output
+
+
+REVIEWS = sorted((ROOT / "docs" / "reviews").glob("*.judged.jsonl"))
+
+
+@pytest.mark.parametrize("review", REVIEWS, ids=[r.name for r in REVIEWS])
+def test_the_committed_reviews_judge_every_name_the_code_extracts(review: Path) -> None:
     # When the rules change, the names they extract anew must be read and judged (docs/reviews/README.md).
     folder = shared_dir() / "data" / "saudinewsnet"
-    day = review.name.removeprefix("entities-")[:10]
+    kind, day = review.name.split("-", 1)[0], review.name.split("-", 1)[1][:10]
     if not (folder / f"{day}.zip").exists():
         pytest.skip(f"SaudiNewsNet data is absent under {folder}")
-    result = CliRunner().invoke(cli, ["eval", "entities", "--judged", str(review), "--corpus", str(folder)])
+    result = CliRunner().invoke(cli, ["eval", kind, "--judged", str(review), "--corpus", str(folder)])
     assert result.exit_code == 0, result.output
     assert "not judged yet" not in result.output, result.output

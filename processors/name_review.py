@@ -1,14 +1,16 @@
-"""Precision of the extracted names against a review by reading (pure: no I/O beyond the bytes it is given).
+"""Precision of extracted names against a review by reading (pure: no I/O beyond the bytes it is given).
 
-People and organisations have no gold set, so their precision is measured the way a newsroom would check
-it: a sample of articles is run through the enricher, every name it extracts is read in its article and
-judged, and the judgements are kept in a JSONL file (``docs/reviews/``), one line per extracted name::
+People, organisations and places have no gold set, so their precision is measured the way a newsroom would
+check it: a sample of articles is run through the enricher, every name it extracts is read in its article
+and judged, and the judgements are kept in a JSONL file (``docs/reviews/``), one line per extracted name::
 
     {"day": "2015-07-25", "article": "<id>", "name": "…", "type": "person", "verdict": "correct"}
 
-Verdicts: ``correct`` (the exact name of a person, an organisation or a named facility, as the article
-writes it), ``partial`` (a true name cut short: a word of it missing) and ``wrong`` (anything else: a common
-phrase, a name with words that are not part of it, two names run together, a wrong type).
+The ``type`` is what the name was taken for: ``person`` or ``organisation`` for entities, the feature and
+country for places (``city SA``: جدة as Jeddah, not Oujda). Verdicts: ``correct`` (the exact name, taken for
+what the article means), ``partial`` (a true name cut short: a word of it missing) and ``wrong`` (anything
+else: a common phrase, a name with words that are not part of it, two names run together, a wrong type or
+a wrong place).
 
 When the rules change, the same articles are extracted again: a name judged before keeps its verdict, a new
 one is *unjudged* and is listed, to be read and added to the file; a name judged correct that the rules no
@@ -24,17 +26,18 @@ longer find is *lost* (what a change costs in recall, within the sample).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from .errors import ProcessorError
 
-__all__ = ["EntityReview", "Judgement", "parse_judgements", "review"]
+__all__ = ["ENTITY_TYPES", "Judgement", "NameReview", "parse_judgements", "review"]
 
 Verdict = Literal["correct", "partial", "wrong"]
 _VERDICTS: Final = ("correct", "partial", "wrong")
-_TYPES: Final = ("person", "organisation")
+#: The types of people and organisations; places carry their feature and country instead.
+ENTITY_TYPES: Final = ("person", "organisation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ class Judgement:
 
 
 @dataclass(frozen=True, slots=True)
-class EntityReview:
+class NameReview:
     """The names extracted now from the reviewed articles, scored by the judgements."""
 
     correct: int
@@ -91,8 +94,11 @@ class EntityReview:
         }
 
 
-def parse_judgements(data: bytes, *, name: str) -> list[Judgement]:
-    """The judgements of a review file; a bad line raises :class:`ProcessorError` naming it.
+def parse_judgements(
+    data: bytes, *, name: str, types: Collection[str] | None = ENTITY_TYPES
+) -> list[Judgement]:
+    """The judgements of a review file; a bad line raises :class:`ProcessorError` naming it. ``types``
+    lists the allowed types (None: any non-empty one).
 
     >>> parse_judgements(b'{"article": "a"}', name="f.jsonl")
     Traceback (most recent call last):
@@ -113,10 +119,15 @@ def parse_judgements(data: bytes, *, name: str) -> list[Judgement]:
             raise ProcessorError(f"{where}: not JSON ({exc.msg})") from None
         except (KeyError, TypeError):
             raise ProcessorError(f"{where}: needs day, article, name, type and verdict") from None
-        if judgement.verdict not in _VERDICTS or judgement.type not in _TYPES:
+        if (
+            judgement.verdict not in _VERDICTS
+            or not judgement.type
+            or (types and judgement.type not in types)
+        ):
+            allowed = ", ".join(types) if types else "any non-empty type"
             raise ProcessorError(
                 f"{where}: verdict must be one of {', '.join(_VERDICTS)} and type one of "
-                f"{', '.join(_TYPES)}, got {judgement.verdict!r} and {judgement.type!r}"
+                f"{allowed}, got {judgement.verdict!r} and {judgement.type!r}"
             )
         if judgement.key in seen:
             raise ProcessorError(
@@ -129,7 +140,7 @@ def parse_judgements(data: bytes, *, name: str) -> list[Judgement]:
     return out
 
 
-def review(found: Mapping[str, Iterable[tuple[str, str]]], judgements: Iterable[Judgement]) -> EntityReview:
+def review(found: Mapping[str, Iterable[tuple[str, str]]], judgements: Iterable[Judgement]) -> NameReview:
     """Score ``found`` (article id -> its extracted ``(name, type)``) by the judgements of those articles."""
     by_key = {j.key: j for j in judgements}
     counts = dict.fromkeys(_VERDICTS, 0)
@@ -145,4 +156,4 @@ def review(found: Mapping[str, Iterable[tuple[str, str]]], judgements: Iterable[
             else:
                 counts[judgement.verdict] += 1
     lost = [j for j in by_key.values() if j.verdict == "correct" and j.key not in extracted]
-    return EntityReview(counts["correct"], counts["partial"], counts["wrong"], unjudged, lost)
+    return NameReview(counts["correct"], counts["partial"], counts["wrong"], unjudged, lost)
