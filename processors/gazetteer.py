@@ -18,7 +18,7 @@ import gzip
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from importlib import resources
 from itertools import compress, count
@@ -32,7 +32,7 @@ from .analyzed_text import AnalyzedText
 from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_for_matching
 from .errors import GazetteerError
 
-__all__ = ["BLOCKED", "NEEDS_CONTEXT", "Gazetteer", "GazetteerEntry"]
+__all__ = ["BLOCKED", "NEEDS_CONTEXT", "WEAK_NAMES", "Gazetteer", "GazetteerEntry"]
 
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 _MAX_NGRAM: Final = 5
@@ -114,6 +114,18 @@ BLOCKED: Final[Mapping[str, str]] = {
     "خفي": "'hidden' (Hefei, China)",
     "تربة": "'soil' (Turabah, Saudi Arabia)",
     "المملكة": "'the kingdom' (used for Saudi Arabia, but also for Jordan, Morocco, Bahrain, the UK)",
+    "الحراك": "'the movement' (Al-Hirak, Syria)",
+    "حاتم": "a man's name (Hatem, Jordan)",
+    "ملكة": "'queen' (Malka, Jordan)",
+    "بورصة": "'stock exchange' (Bursa, Turkey)",
+    "أمان": "'safety' (a GeoNames spelling of Amman)",
+    "الخضراء": "'the green' (Al Khadra, Libya)",
+    "البدع": "'innovations in religion' (Al Bidda, UAE)",
+    "العبور": "'the crossing' (El Obour, Egypt)",
+    "أصيلة": "'authentic' (Asilah, Morocco)",
+    "العيون": "'the eyes'; also a town of Al-Ahsa (Laayoune)",
+    "ربات": "'mistresses' (of the house: ربات البيوت; a GeoNames spelling of Rabat)",
+    "سارة": "a woman's name (Sarh, Chad)",
 }
 #: Names matched only right after a place word (مدينة، محافظة، منطقة، بلدة، قرية، حي، مركز ...): they are
 #: also everyday words or people's names.
@@ -141,6 +153,15 @@ NEEDS_CONTEXT: Final[Mapping[str, str]] = {
     "حجة": "'argument' (Hajjah, Yemen)",
     "عمران": "'construction' / a man's name (Amran, Yemen)",
     "القائم": "'existing' (Al-Qa'im, Iraq)",
+    "السلمية": "'peaceful' (Salamiyah, Syria)",
+    "بحري": "'maritime' and a name (Bahri, Khartoum North)",
+}
+#: Names that count only when the text also names their country through another place (as weak cities
+#: do), whatever their size: they are everyday words first.
+WEAK_NAMES: Final[Mapping[str, str]] = {
+    "لحج": "'for the Hajj' (Lahij, Yemen)",
+    "العمارة": "'the building' (Amarah, Iraq)",
+    "العزيزية": "a district of Mecca and of Riyadh (Al Aziziyah, Libya)",
 }
 _PLACE_WORDS: Final = frozenset(
     normalize_for_matching(w)
@@ -189,10 +210,21 @@ class _Mention:
     entries: list[GazetteerEntry]
     weak: bool
     in_context: bool
+    #: Another reading of the same word, with a clitic taken off (وجدة: Oujda, or و + جدة: Jeddah).
+    other: _Mention | None = None
+    #: Weak by name (WEAK_NAMES): a place word before it does not help (حي العزيزية is in Mecca).
+    named_weak: bool = False
 
     @property
     def single_country(self) -> bool:
-        return len({e.place.country_code for e in self.entries}) == 1
+        """Whether the mention names one country: all its places are there, or the others are small
+        namesakes of a major city (الرياض: Riyadh, and a village in Egypt)."""
+        prior = self.entries[0]
+        return all(
+            e.place.country_code == prior.place.country_code
+            or (prior.place.feature == "city" and e.population * 10 < prior.population)
+            for e in self.entries[1:]
+        )
 
 
 def _key(name: str) -> str:
@@ -241,12 +273,14 @@ class Gazetteer:
         *,
         blocked: Iterable[str] = BLOCKED,
         needs_context: Iterable[str] = NEEDS_CONTEXT,
+        weak_names: Iterable[str] = WEAK_NAMES,
     ) -> None:
         # A blocked word is blocked with and without the article (ال-stripping would reach it otherwise);
         # stop words and one- or two-letter names (GeoNames lists بن and سن as names of Iranian cities)
         # are never names here.
         self._blocked = frozenset(k for n in blocked for k in _with_and_without_article(_key(n))) | STOP_KEYS
-        self._needs_context = frozenset(_key(n) for n in needs_context)
+        self._needs_context = frozenset(k for n in needs_context for k in _with_and_without_article(_key(n)))
+        self._weak_names = frozenset(k for n in weak_names for k in _with_and_without_article(_key(n)))
         index: dict[str, list[GazetteerEntry]] = {}
         for raw in places:
             try:
@@ -263,8 +297,17 @@ class Gazetteer:
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise GazetteerError(f"gazetteer place {dict(raw)!r:.120}: {exc}; rebuild the data") from None
+            display = _key(raw["name"])
             for name in {_key(n) for n in (raw["name"], *raw.get("names", ()))}:
-                if len(name) > 2 and name not in self._blocked:
+                # a name whose first word is a stop word (GeoNames' ان صالح for عين صالح) would match "that";
+                # the bare form of a name written with the article is another word (رقة in فرقة and ورقة,
+                # رياض in رياض الأطفال, ظهران in ظهران الجنوب), not the place
+                if (
+                    len(name) > 2
+                    and name not in self._blocked
+                    and name.split(" ", 1)[0] not in STOP_KEYS
+                    and not (display.startswith("ال") and name == display[2:])
+                ):
                     index.setdefault(name, []).append(entry)
         self._index = {k: sorted(v, key=lambda e: e.rank) for k, v in index.items()}
         # The longest key (in words) that starts with each first word.
@@ -273,6 +316,11 @@ class Gazetteer:
             first, words = k.split(" ", 1)[0], min(_MAX_NGRAM, k.count(" ") + 1)
             self._longest_from[first] = max(words, self._longest_from.get(first, 0))
         self._first = frozenset(self._longest_from)
+        # Keys read with the article dropped (السورية → سورية): countries only. For other places the word
+        # with the article is another word (السيول 'the floods' is not سيول Seoul, الأمان not Amman).
+        self._bare_ok = frozenset(
+            k for k, v in self._index.items() if " " not in k and all(e.place.feature == "country" for e in v)
+        )
         # token -> its readings (clitics stripped) that start some key; most tokens start none.
         self._starts: dict[str, tuple[str, ...]] = {}
 
@@ -322,16 +370,19 @@ class Gazetteer:
         ['دمشق', 'حلب']
         """
         mentions = self._mentions(analysed.match_tokens)
-        strong = [m for m in mentions if not m.weak]
+        # the countries the text names unambiguously: one country, no other reading of the word
+        strong = [m for m in mentions if not m.weak and m.other is None]
         countries = {m.entries[0].place.country_code for m in strong if m.single_country}
         chosen: dict[str, Place] = {}
         for m in mentions:
+            if m.other is not None and not _in(m, countries) and _in(m.other, countries):
+                m = m.other  # و + جدة in a text about Mecca and Riyadh, not Oujda
             candidates = m.entries
-            if m.weak and not m.in_context:
+            if m.weak and (not m.in_context or m.named_weak):
                 candidates = [e for e in candidates if e.place.country_code in countries]
                 if not candidates:
                     continue
-            best = next((e for e in candidates if e.place.country_code in countries), candidates[0])
+            best = next((e for e in candidates if _rivals(e, candidates[0], countries)), candidates[0])
             chosen.setdefault(best.id, best.place)
         return list(chosen.values())
 
@@ -348,6 +399,7 @@ class Gazetteer:
         for i in compress(range(len(tokens)), readings):
             if i < free:
                 continue
+            mention: _Mention | None = None
             for first in readings[i]:  # type: ignore[union-attr]  # no None is left
                 hit = self._longest_at(tokens, i, first)
                 if hit is None:
@@ -357,17 +409,29 @@ class Gazetteer:
                 if key in self._needs_context and not in_context:
                     continue
                 entries = self._index[key]
-                weak = length == 1 and all(
-                    e.place.feature == "city" and e.population < WEAK_POPULATION for e in entries
+                weak = key in self._weak_names or (
+                    length == 1
+                    and all(e.place.feature == "city" and e.population < WEAK_POPULATION for e in entries)
                 )
-                found.append(_Mention(entries, weak=weak, in_context=in_context))
-                free = i + length
-                break
+                named = key in self._weak_names
+                if mention is None:
+                    mention = _Mention(entries, weak=weak, in_context=in_context, named_weak=named)
+                    free = i + length
+                elif length == 1 and entries != mention.entries:
+                    other = _Mention(entries, weak=weak, in_context=in_context, named_weak=named)
+                    mention = replace(mention, other=other)
+                    break
+            if mention is not None:
+                found.append(mention)
         return found
 
     def _starts_of(self, token: str) -> tuple[str, ...]:
-        """The readings of ``token`` that start a key (cached in ``self._starts``)."""
-        out = self._starts[token] = tuple(t for t in _strip_clitics(token) if t in self._first)
+        """The readings of ``token`` that start a key (cached in ``self._starts``); a reading without the
+        article only for a country (see ``_bare_ok``)."""
+        readings = _strip_clitics(token)
+        out = self._starts[token] = tuple(
+            t for t in readings if t in self._first and ("ال" + t not in readings or t in self._bare_ok)
+        )
         return out
 
     def _longest_at(self, tokens: Sequence[str], i: int, first: str) -> tuple[str, int] | None:
@@ -379,4 +443,22 @@ class Gazetteer:
 
     @staticmethod
     def _after_place_word(tokens: Sequence[str], i: int) -> bool:
-        return i > 0 and any(t in _PLACE_WORDS for t in _strip_clitics(tokens[i - 1]))
+        """Whether a place word stands before position ``i`` (بمدينة، ومحافظة), not with the article:
+        المنطقة والميادين is "the region and the squares"."""
+        if i == 0:
+            return False
+        readings = _strip_clitics(tokens[i - 1])
+        return any(t in _PLACE_WORDS and "ال" + t not in readings for t in readings)
+
+
+def _in(mention: _Mention, countries: set[str | None]) -> bool:
+    """Whether some reading of ``mention`` is in one of ``countries``."""
+    return any(e.place.country_code in countries for e in mention.entries)
+
+
+def _rivals(entry: GazetteerEntry, prior: GazetteerEntry, countries: set[str | None]) -> bool:
+    """Whether ``entry``, in a country the text names, takes the name from the ``prior`` choice: not when
+    the prior is a city ten times its size (الرياض in a text about Egypt is still Riyadh)."""
+    if entry.place.country_code not in countries:
+        return False
+    return entry is prior or prior.place.feature != "city" or entry.population * 10 >= prior.population

@@ -114,7 +114,7 @@ EXTRA_CITY_IDS: Final = (
 #: Arabic names GeoNames lacks for cities Arab news names daily (by GeoNames id).
 CITY_VARIANTS: Final[dict[int, tuple[str, ...]]] = {4140963: ("واشنطن",)}  # Washington, D.C.
 #: Display names where the spelling rule below picks a rarer form.
-CITY_DISPLAY: Final[dict[int, str]] = {250441: "عمّان", 2643743: "لندن", 112931: "طهران"}
+CITY_DISPLAY: Final[dict[int, str]] = {250441: "عمّان", 2643743: "لندن", 112931: "طهران", 379252: "الخرطوم"}
 
 
 def _bare(name: str) -> str:
