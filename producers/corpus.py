@@ -11,6 +11,9 @@ A corpus is a file or a folder of files. Supported, by name:
   (``"kind": "raw_article"``).
 
 SaudiNewsNet times are naive Saudi local time (UTC+3, no daylight saving); they are converted to UTC.
+Rows are scraped page text, and some keep HTML character references (``&quot;فلكي&quot;`` in a headline,
+``&#8221;`` in a body): title, content and author are unescaped, as the feed path's ``html_to_text`` does, so
+a headline reaches the index as an editor reads it.
 Articles come back in publish-time order (stable for equal times), which is the order a replay sends them.
 
 >>> from datetime import datetime, UTC
@@ -21,6 +24,7 @@ datetime.datetime(2015, 8, 8, 3, 30, 6, tzinfo=datetime.timezone.utc)
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import json
 import zipfile
@@ -137,11 +141,21 @@ def _article(row: object, file: Path) -> CorpusArticle | RawArticle:
         outlet=str(row.get("source") or row.get("outlet") or "unknown"),
         url=url,
         published=published,
-        title=str(row.get("title") or ""),
-        content=str(row.get("content") or ""),
-        author=str(row.get("author") or ""),
+        title=_unescaped(row.get("title")),
+        content=_unescaped(row.get("content")),
+        author=_unescaped(row.get("author")),
         source_file=file.name,
     )
+
+
+def _unescaped(value: object) -> str:
+    """A row's text field with HTML character references resolved (``&quot;`` -> ``"``).
+
+    >>> _unescaped("&quot;عرب نيوز&quot; الأولى"), _unescaped(None), _unescaped("AT&T")
+    ('"عرب نيوز" الأولى', '', 'AT&T')
+    """
+    text = str(value or "")
+    return html.unescape(text) if "&" in text else text
 
 
 def read_corpus(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import gzip
 import json
 import zipfile
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import producers.corpus
 from contracts.schemas import RawArticle, encode
 from producers.corpus import CorpusArticle, read_corpus, to_raw_article
 from producers.errors import CorpusError
@@ -94,3 +96,18 @@ def test_the_real_corpus_day() -> None:
     assert times == sorted(times)
     ids = {to_raw_article(item).id for item in items}
     assert len(ids) == 1348
+
+
+def test_html_character_references_are_resolved(tmp_path: Path) -> None:
+    row = {"source": "sabq", "url": "http://sabq.org/c", "date_extracted": "2015-08-08 10:00:00",
+           "title": "ارتفاع &quot;فلكي&quot; للأسعار", "author": "A &amp; B",
+           "content": "قال &#8220;نعم&#8221; وAT&T"}  # fmt: skip
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps([row], ensure_ascii=False), encoding="utf-8")
+    (item,) = read_corpus(path)
+    assert isinstance(item, CorpusArticle)
+    assert (item.title, item.author, item.content) == ('ارتفاع "فلكي" للأسعار', "A & B", "قال “نعم” وAT&T")
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(producers.corpus).failed == 0
