@@ -333,7 +333,7 @@ class StoryClusterer:
     ) -> None:
         self._unindex(story)
         words = article.keywords or _title_words(article.title, self._config.min_word_length)
-        self._add_profile(story, features, words)
+        self._add_profile(story, features, words, lead=article.lead)
         for place in article.places:
             _tally(story.places, place.name, place.model_dump())
         for entity in article.entities:
@@ -347,8 +347,11 @@ class StoryClusterer:
         self._bound(story)
         self._refresh(story, indexed=indexed)
 
-    def _add_profile(self, story: Story, features: ArticleFeatures, keywords: Iterable[str]) -> None:
-        """Count ``features`` in the story's profiles (and the statistics); the headline may change."""
+    def _add_profile(
+        self, story: Story, features: ArticleFeatures, keywords: Iterable[str], *, lead: str | None = None
+    ) -> None:
+        """Count ``features`` in the story's profiles (and the statistics); the headline may change, and
+        with it the summary, to the article's ``lead`` (None for a wire copy: the summary stays)."""
         self._count_frequencies(story, features)
         _count(story.term_df, features.terms)  # one per article and term
         _count(story.title_df, features.title_terms)
@@ -359,6 +362,10 @@ class StoryClusterer:
             story.headline, story.headline_terms = features.title, list(features.title_terms)
         elif not story.headline_terms and not story.headline:
             story.headline = features.title
+        else:
+            return
+        if lead is not None:
+            story.summary = lead
 
     def _seen(self, story: Story, outlet: str, published: datetime) -> None:
         story.outlets[outlet] = story.outlets.get(outlet, 0) + 1

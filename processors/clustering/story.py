@@ -38,6 +38,9 @@ class Story:
     outlets: dict[str, int]
     headline: str
     headline_terms: list[str] = field(default_factory=list)
+    #: The lead of the member article whose title is the headline (a wire copy's headline leaves it as it
+    #: was: the copy's text is its original's); "" when that article has none.
+    summary: str = ""
     #: stem -> member articles containing it (title and body).
     term_df: dict[str, int] = field(default_factory=dict)
     #: ``p:`` place / ``e:`` entity key -> member articles that mention it.
@@ -93,6 +96,7 @@ class Story:
             status=status,  # type: ignore[arg-type]
             merged_into=merged_into,
             headline=self.headline or "(untitled)",
+            summary=self.summary,
             first_seen=self.first_seen,
             last_seen=self.last_seen,
             article_count=self.article_count,

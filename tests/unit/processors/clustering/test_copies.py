@@ -3,6 +3,7 @@ clustered yet, survive a restore, follow merges, and leave with the window."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -165,3 +166,29 @@ def test_copies_count_in_the_size_prior() -> None:
         clusterer.assign(article(3, FIRE2, FIRE2, hours=1))
         scores.append(next(s.total for s in clusterer.last_scores if s.story_id == first.story_id))
     assert scores[1] > scores[0]
+
+
+def test_the_summary_is_the_lead_of_the_headlines_article() -> None:
+    from processors.clustering.story import Story
+
+    third = "حريق مستودع الأخشاب في حي السلي بالرياض: الدفاع المدني يسيطر"
+    leads = {FIRE: "أول خبر عن الحريق.", FIRE2: "السيطرة على الحريق.", third: "تفاصيل السيطرة."}
+    clusterer = StoryClusterer()
+    for n, title in enumerate((FIRE, FIRE2, third), 1):
+        with_lead = article(n, title, title, hours=n / 10).model_copy(update={"lead": leads[title]})
+        got = clusterer.assign(with_lead)
+        update = got.updates[-1]
+        assert update.summary == leads[update.headline]
+    story = clusterer.story(got.story_id)
+    assert story is not None
+    assert story.size == 3
+    # a copy's headline may become the story's; its text is its original's, so the summary stays
+    before = story.summary
+    joined = clusterer.add_copy(copy_of(1, 9, title="حريق السلي: الدفاع المدني يسيطر على حريق مستودع أخشاب"))
+    assert joined is not None
+    assert joined.updates[-1].summary == before
+    # it survives a restore, and an entry written before summaries existed reads as ""
+    assert Story.from_bytes(story.to_bytes()).summary == before
+    old = json.loads(story.to_bytes())
+    del old["summary"]
+    assert Story.from_bytes(json.dumps(old).encode()).summary == ""
