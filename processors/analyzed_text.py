@@ -33,7 +33,7 @@ from itertools import chain, compress
 from operator import attrgetter, not_
 from typing import Any, Final, NamedTuple
 
-from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_many, stem, stem_many
+from .arabic import KEYWORD_FILLERS_SET, NEWS_STOPWORDS_SET, STOPWORDS, normalize_many, stem, stem_many
 from .batch_cache import BatchCache
 
 __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_caches", "keyword_term"]
@@ -41,7 +41,7 @@ __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_cach
 _WORD_RE: Final = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670\u0640]+[^\W_]*)*")
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 _DISPLAY_TABLE: Final = str.maketrans(dict.fromkeys([*map(chr, range(0x064B, 0x0660)), "\u0670", "\u0640"]))
-_KEYWORD_STOP: Final = STOPWORDS | NEWS_STOPWORDS_SET
+_KEYWORD_STOP: Final = STOPWORDS | NEWS_STOPWORDS_SET | KEYWORD_FILLERS_SET
 # A chunk made only of these characters normalises word by word: its words are exactly its tokens. Others
 # (format characters, Quranic marks, symbols NFKC turns into letters) are counted by tokenize().
 _PLAIN_CHUNK: Final = re.compile(
@@ -78,8 +78,8 @@ def keyword_term(norm: str) -> str | None:
     """The keyword term of a normalised word: its Snowball stem (وال/فال dropped first), or None for stop
     words, numbers, one-letter words and one-letter stems.
 
-    >>> keyword_term("والاسد"), keyword_term("في"), keyword_term("2015")
-    ('اسد', None, None)
+    >>> keyword_term("والاسد"), keyword_term("في"), keyword_term("2015"), keyword_term("والله")
+    ('اسد', None, None, None)
     """
     stemmed = _stem_input(norm)
     if stemmed is None:
@@ -93,7 +93,10 @@ def _stem_input(norm: str) -> str | None:
     if len(norm) < 2 or norm in _KEYWORD_STOP or norm.isdigit() or " " in norm:
         return None
     # Snowball keeps the conjunction of وال/فال (والاسد): drop it first, as the article follows.
-    return norm[1:] if norm.startswith(("وال", "فال")) and len(norm) > 4 else norm
+    if norm.startswith(("وال", "فال")) and len(norm) > 4:
+        norm = norm[1:]
+        return None if norm in _KEYWORD_STOP else norm
+    return norm
 
 
 # Word analyses by word, and chunk analyses by chunk. Emptied when full rather than LRU: a stream revisits

@@ -22,10 +22,11 @@ from typing import Any, Final
 
 import Stemmer  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
-from .arabic_stopwords import BASE_STOPWORDS, NEWS_STOPWORDS
+from .arabic_stopwords import BASE_STOPWORDS, KEYWORD_FILLERS, NEWS_STOPWORDS
 
 __all__ = [
     "BOUNDARY",
+    "KEYWORD_FILLERS_SET",
     "NEWS_STOPWORDS_SET",
     "STOPWORDS",
     "char_ngrams",
@@ -219,6 +220,8 @@ def tokenize(text: str) -> list[str]:
 STOPWORDS: Final[frozenset[str]] = frozenset(normalize(w) for w in BASE_STOPWORDS)
 #: Opt-in news fillers (قال، أضاف، وأشار ...), normalised; use ``STOPWORDS | NEWS_STOPWORDS_SET``.
 NEWS_STOPWORDS_SET: Final[frozenset[str]] = frozenset(normalize(w) for w in NEWS_STOPWORDS)
+#: Words that are never keywords but stay for matching and clustering (الله، بن، بالمائة ...), normalised.
+KEYWORD_FILLERS_SET: Final[frozenset[str]] = frozenset(normalize(w) for w in KEYWORD_FILLERS)
 
 
 def is_stopword(token: str, *, stopwords: frozenset[str] = STOPWORDS) -> bool:

@@ -15,6 +15,9 @@ Curation rules (checked by ``tests/unit/processors/test_arabic.py``):
   ``علي`` (Ali); ``على`` is too frequent to keep, so ``علي`` is a stop word after normalisation.
 
 ``NEWS_STOPWORDS`` is an opt-in list of reporting verbs and fillers that are content words elsewhere.
+``KEYWORD_FILLERS`` are words that must stay for matching names and for clustering but say nothing as
+an article's keyword: the name of God in formulas (رحمه الله، حفظه الله), بن inside names, per cent and
+honorifics.
 """
 
 from __future__ import annotations
@@ -85,4 +88,8 @@ NEWS_STOPWORDS: Final[tuple[str, ...]] = (
     "أشار", "أشارت", "وأشار", "وأشارت", "يشير", "مشيرا", "أوضح", "أوضحت", "وأوضح", "وأوضحت", "موضحا",
     "أكد", "أكدت", "وأكد", "وأكدت", "مؤكدا", "ذكر", "ذكرت", "وذكر", "وذكرت", "أفاد", "أفادت", "وأفاد",
     "وأفادت", "لافتا", "مضيفا", "تم", "يتم", "وتم", "تمت", "وفقا", "وفق",
+)  # fmt: skip
+
+KEYWORD_FILLERS: Final[tuple[str, ...]] = (
+    "الله", "بن", "ابن", "المائة", "بالمائة", "المئة", "بالمئة", "سمو", "السمو", "معالي", "سماحة", "فضيلة",
 )  # fmt: skip

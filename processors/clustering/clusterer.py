@@ -37,7 +37,7 @@ from itertools import compress, repeat
 from operator import add, ge, mul
 
 from contracts.schemas import EnrichedArticle, StoryUpdate
-from processors.arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
+from processors.arabic import KEYWORD_FILLERS_SET, NEWS_STOPWORDS_SET, STOPWORDS, normalize, tokenize
 from processors.errors import ClusterConfigError, ClusterStateError
 
 from .config import DEFAULT_CONFIG, ClusterConfig
@@ -52,7 +52,7 @@ __all__ = ["Assignment", "Copy", "StoryClusterer"]
 _STORY = "story/"
 _ARTICLE = "article/"
 _COPY = "copy/"
-_KEYWORD_STOP = STOPWORDS | NEWS_STOPWORDS_SET
+_KEYWORD_STOP = STOPWORDS | NEWS_STOPWORDS_SET | KEYWORD_FILLERS_SET
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,16 @@ def test_stop_words_and_numbers_are_not_keywords() -> None:
     assert not counts.counts
 
 
+def test_formula_words_are_not_keywords() -> None:
+    text = "رحمه الله والله إن سمو الأمير فيصل بن خالد عزى بالمائة من أسر الشهداء في عسير رحمهم الله"
+    counts = count_terms([(text, 1)])
+    df = DocumentFrequency()
+    df.add(counts.counts, day=DAY)
+    keywords = top_keywords(counts, df, k=20)
+    assert not {"الله", "والله", "بن", "سمو", "بالمائة"} & set(keywords)
+    assert {"الأمير", "فيصل", "خالد", "الشهداء", "عسير"} <= set(keywords)
+
+
 def test_real_article_keywords() -> None:
     path = shared_dir() / "data" / "samples" / "syria_2015_outlet_b.txt"
     if not path.exists():
