@@ -32,7 +32,7 @@ from .analyzed_text import AnalyzedText
 from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_for_matching
 from .errors import GazetteerError
 
-__all__ = ["BLOCKED", "NEEDS_CONTEXT", "WEAK_NAMES", "Gazetteer", "GazetteerEntry"]
+__all__ = ["BLOCKED", "CONSTRUCT_NAMES", "NEEDS_CONTEXT", "WEAK_NAMES", "Gazetteer", "GazetteerEntry"]
 
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 _MAX_NGRAM: Final = 5
@@ -163,11 +163,18 @@ WEAK_NAMES: Final[Mapping[str, str]] = {
     "العمارة": "'the building' (Amarah, Iraq)",
     "العزيزية": "a district of Mecca and of Riyadh (Al Aziziyah, Libya)",
 }
+#: Names that are also a noun in construct (إضافة): followed by a definite word that is no stop word, or by
+#: له/لها/لهم, they are that noun, unless a place word stands before them (ريف حماة الشمالي is Hama).
+CONSTRUCT_NAMES: Final[Mapping[str, str]] = {
+    "حماة": "'protectors (of)': حماة الوطن، حماة الأمن; حمأة التمرد 'the mire of' and حماه الله read alike",
+}
+_CONSTRUCT_FOLLOWERS: Final = frozenset(("له", "لها", "لهم"))
 _PLACE_WORDS: Final = frozenset(
     normalize_for_matching(w)
     for w in (
         "مدينة",
         "مدينتي",
+        "ريف",
         "محافظة",
         "محافظتي",
         "منطقة",
@@ -274,6 +281,7 @@ class Gazetteer:
         blocked: Iterable[str] = BLOCKED,
         needs_context: Iterable[str] = NEEDS_CONTEXT,
         weak_names: Iterable[str] = WEAK_NAMES,
+        construct_names: Iterable[str] = CONSTRUCT_NAMES,
     ) -> None:
         # A blocked word is blocked with and without the article (ال-stripping would reach it otherwise);
         # stop words and one- or two-letter names (GeoNames lists بن and سن as names of Iranian cities)
@@ -281,6 +289,7 @@ class Gazetteer:
         self._blocked = frozenset(k for n in blocked for k in _with_and_without_article(_key(n))) | STOP_KEYS
         self._needs_context = frozenset(k for n in needs_context for k in _with_and_without_article(_key(n)))
         self._weak_names = frozenset(k for n in weak_names for k in _with_and_without_article(_key(n)))
+        self._construct = frozenset(_key(n) for n in construct_names)
         index: dict[str, list[GazetteerEntry]] = {}
         for raw in places:
             try:
@@ -408,6 +417,8 @@ class Gazetteer:
                 in_context = self._after_place_word(tokens, i)
                 if key in self._needs_context and not in_context:
                     continue
+                if key in self._construct and not in_context and _in_construct(tokens, i + length):
+                    continue
                 entries = self._index[key]
                 weak = key in self._weak_names or (
                     length == 1
@@ -449,6 +460,15 @@ class Gazetteer:
             return False
         readings = _strip_clitics(tokens[i - 1])
         return any(t in _PLACE_WORDS and "ال" + t not in readings for t in readings)
+
+
+def _in_construct(tokens: Sequence[str], after: int) -> bool:
+    """Whether the word at ``after`` makes the name before it a noun in construct: a definite word that is
+    no stop word (حماة الوطن, not حماة التي), or له/لها/لهم."""
+    if after >= len(tokens):
+        return False
+    word = tokens[after]
+    return word in _CONSTRUCT_FOLLOWERS or (word.startswith("ال") and len(word) > 3 and word not in STOP_KEYS)
 
 
 def _in(mention: _Mention, countries: set[str | None]) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from processors.errors import GazetteerError
-from processors.gazetteer import BLOCKED, NEEDS_CONTEXT, WEAK_NAMES, Gazetteer
+from processors.gazetteer import BLOCKED, CONSTRUCT_NAMES, NEEDS_CONTEXT, WEAK_NAMES, Gazetteer
 from tests.conftest import shared_dir
 
 
@@ -55,7 +55,8 @@ def test_context_words(gaz: Gazetteer) -> None:
 
 
 def test_blocklist_has_reasons() -> None:
-    assert all(reason.strip() for reason in {**BLOCKED, **NEEDS_CONTEXT, **WEAK_NAMES}.values())
+    reasons = {**BLOCKED, **NEEDS_CONTEXT, **WEAK_NAMES, **CONSTRUCT_NAMES}
+    assert all(reason.strip() for reason in reasons.values())
 
 
 def test_samples() -> None:
@@ -132,3 +133,22 @@ def test_a_place_word_with_the_article_is_no_context(gaz: Gazetteer) -> None:
 
 def test_khartoum_has_its_name(gaz: Gazetteer) -> None:
     assert names(gaz, "وصل إلى الخرطوم") == [("الخرطوم", "SD", "city")]
+
+
+@pytest.mark.parametrize(
+    ("text", "hama"),
+    [
+        # sentences of SaudiNewsNet, August 2015: "protectors of the homeland / of security", "the mire of"
+        ("رجال الأمن هم حماة الوطن وسياجه الواقي", False),
+        ("والغدر بحماة الأمن في بيوت الله", False),
+        ("حذر من أن يكونوا حماة له", False),
+        ("والتردِّي في حمأة التمرُّد والعِصيان", False),
+        ("هذا البلد الذي حماه الله", False),
+        # the city: after a place word (ريف among them), before a stop word, or not in construct at all
+        ("سهل الغاب بريف حماة الغربي، بعد اشتباكات", True),
+        ("في مدينة حماة التي يسيطر عليها النظام", True),
+        ("تقدمت المعارضة نحو حماة وحلب", True),
+    ],
+)
+def test_a_name_in_construct_is_the_noun(gaz: Gazetteer, text: str, hama: bool) -> None:
+    assert ("حماة" in [p.name for p in gaz.find(text)]) is hama
