@@ -126,6 +126,12 @@ BLOCKED: Final[Mapping[str, str]] = {
     "العيون": "'the eyes'; also a town of Al-Ahsa (Laayoune)",
     "ربات": "'mistresses' (of the house: ربات البيوت; a GeoNames spelling of Rabat)",
     "سارة": "a woman's name (Sarh, Chad)",
+    "ربك": "'your Lord', in every verse quoted (Rabak, Sudan)",
+    "قوم": "'a people' (a GeoNames spelling of Qom, which the news writes قم)",
+    "كريمة": "'generous', as in دعوة كريمة; a woman's name",
+    "ساري": "'in force' (ساري المفعول) and a man's name (Sari, Iran)",
+    "سدة": "'the seat' of power (سدة الحكم) and 'its dam' (Sedeh, Iran)",
+    "تانه": "the clitic reading of the surname كتانه (Thane, India)",
 }
 #: Names matched only right after a place word (مدينة، محافظة، منطقة، بلدة، قرية، حي، مركز ...): they are
 #: also everyday words or people's names.
@@ -155,6 +161,12 @@ NEEDS_CONTEXT: Final[Mapping[str, str]] = {
     "القائم": "'existing' (Al-Qa'im, Iraq)",
     "السلمية": "'peaceful' (Salamiyah, Syria)",
     "بحري": "'maritime' and a name (Bahri, Khartoum North)",
+    "عنك": "'about you' (Anak, Al-Qatif)",
+    "الطيبة": "'the good', as in العلاقات الطيبة (Taybeh, several)",
+    "الشهداء": "'the martyrs' (Al-Shuhada, Egypt)",
+    "الزاوية": "'the corner / angle' (Zawiya, Libya; جبل الزاوية, Syria)",
+    "قبة": "'dome', as in قبة الشورى (Qubbah, Saudi Arabia)",
+    "الأحمدي": "a family name (Ahmadi, Kuwait)",
 }
 #: Names that count only when the text also names their country through another place (as weak cities
 #: do), whatever their size: they are everyday words first.

@@ -114,7 +114,10 @@ EXTRA_CITY_IDS: Final = (
 #: Arabic names GeoNames lacks for cities Arab news names daily (by GeoNames id).
 CITY_VARIANTS: Final[dict[int, tuple[str, ...]]] = {4140963: ("واشنطن",)}  # Washington, D.C.
 #: Display names where the spelling rule below picks a rarer form.
-CITY_DISPLAY: Final[dict[int, str]] = {250441: "عمّان", 2643743: "لندن", 112931: "طهران", 379252: "الخرطوم"}
+CITY_DISPLAY: Final[dict[int, str]] = {
+    250441: "عمّان", 2643743: "لندن", 112931: "طهران", 379252: "الخرطوم", 1816670: "بكين", 3128760: "برشلونة",
+    282615: "نابلس", 2542051: "المحمدية", 119208: "قم", 53654: "مقديشو", 2464470: "تونس", 745044: "إسطنبول",
+}  # fmt: skip
 
 
 def _bare(name: str) -> str:
@@ -125,24 +128,30 @@ def _bare(name: str) -> str:
 def arabic_names(city: dict[str, Any]) -> list[str]:
     """The city's alternate names written purely in the Arabic alphabet, the display spelling first.
 
-    The display spelling is from the largest group of names that agree once normalised (ال and hamza
-    aside), preferring fewer words, then the form with the article, then without tashkeel, then a final ي
-    over ى, then the longest (GeoNames'
-    short forms are often clipped: رم for روما), then the first in code-point order.
+    The display spelling is a well-formed Arabic one (no ة inside a word, no word opening with ئ: GeoNames
+    has Kurdish spellings such as كةربالا), from the largest group of names that agree once normalised (ال
+    and hamza aside), preferring fewer words, then the form with the article, then without tashkeel, then a
+    final ي over ى, then the longest (GeoNames' short forms are often clipped: رم for روما), then a final ة
+    over ه (طنجة, not تنجه), then an opening alef with hamza over one with madda or none (أمستردام, not
+    آمستردام), then the first in code-point order.
     """
     names = sorted(
         {" ".join(a.split()) for a in city.get("alternatenames", []) if _ARABIC_NAME.match(a.strip())}
     )
     groups = Counter(_bare(n) for n in names)
 
-    def preference(name: str) -> tuple[int, int, int, int, int, int, str]:
+    def preference(name: str) -> tuple[int, int, int, int, int, int, int, int, int, str]:
+        tashkeel = sum(1 for ch in name if "\u064b" <= ch <= "\u0652")
         return (
+            0 if all("ة" not in w[:-1] and not w.startswith("ئ") for w in name.split()) else 1,
             -groups[_bare(name)],
             name.count(" "),
             0 if name.startswith("ال") else 1,
-            sum(1 for ch in name if "\u064b" <= ch <= "\u0652"),
+            tashkeel,
             1 if name.endswith("ى") else 0,
-            -len(name),
+            tashkeel - len(name),
+            0 if name.endswith("ة") else 1,
+            0 if name[:1] in ("أ", "إ") else 1,
             name,
         )
 
