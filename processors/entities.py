@@ -84,12 +84,15 @@ def name_key(name: str) -> str:
 
 
 def canonical_name(spellings: Iterable[str]) -> str:
-    """The canonical spelling of a group: longest first, then smallest in code-point order (order-free).
+    """The canonical spelling of a group: longest first, then smallest in code-point order (order-free), with
+    the old typographic hamza ىء written ئ, as the same name is written elsewhere (الطوارىء: الطوارئ).
 
     >>> canonical_name(["دي مستورا", "ستيفان دي ميستورا", "ستيفان دي مستورا"])
     'ستيفان دي ميستورا'
+    >>> canonical_name(["قوات الطوارىء الخاصة"])
+    'قوات الطوارئ الخاصة'
     """
-    return min(set(spellings), key=lambda s: (-len(s.split()), -len(s), s))
+    return min(set(spellings), key=lambda s: (-len(s.split()), -len(s), s)).replace("ىء", "ئ")
 
 
 @lru_cache(maxsize=1 << 16)

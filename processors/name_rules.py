@@ -103,6 +103,12 @@ _NOT_FAMILY: Final = _norm_set(
     "السابق السابقة الحالي الحالية الجديد الجديدة الأول الثاني الثالث الأخير المقبل الماضي الراحل المنتقل "
     "الملقب المعروف المكلف المعين المقال العام"
 )
+#: Offices that may follow a name in apposition (عبدالله بن مساعد الرئيس العام …); not القاضي or الجندي,
+#: which are family names too.
+_OFFICES: Final = _norm_set(
+    "الرئيس الوزير الأمين المدير الناطق المتحدث السفير المحافظ الوكيل المستشار المبعوث المفتي الزعيم "
+    "المندوب المفوض"
+)
 #: Definite words after which an organisation's name does not go on (مجلس الأمن التابع للأمم المتحدة).
 _ORG_ENDS: Final = _norm_set(
     "التابع التابعة الصادر الصادرة المدعوم المدعومة الموالي الموالية المكلف المكلفة المعني المعنية "
@@ -116,6 +122,15 @@ _GENERAL: Final = _norm_set("العام العامة")
 _ORG_ADJECTIVES: Final = _norm_set(
     "الخاص الخاصة العام العامة العليا الأعلى الكبرى المتحدة الجديد الجديدة الأحمر الموحد الموحدة الحر"
 )
+#: Two-word bodies that name a kind of body, not one (مجلس الإدارة "the board", هيئة التدريس "the faculty",
+#: قوات الأمن "the security forces"); with an adjective they may name one (قوات الأمن المصرية).
+_GENERIC_BODIES: Final = frozenset(
+    " ".join(norm(w) for w in name.split())
+    for name in (
+        "مجلس الإدارة", "مجلس الأمناء", "هيئة التدريس", "لجنة التحكيم", "وكالة الوزارة", "بنك العميل",
+        "قوات الأمن", "قوات الجيش", "قوات النظام",
+    )
+)  # fmt: skip
 #: Titles after which only a listed given name counts (الفريق is also "the team": الفريق سيواصل تدريباته).
 _LISTED_ONLY: Final = _norm_set("الفريق القائد")
 #: Number words, never part of a name (الفريق سبعة لقاءات).
@@ -193,6 +208,8 @@ def organisation_at(words: Sequence[str], norms: Sequence[str], i: int) -> int:
         j += 1
         if norm == "الله":
             break
+    if j - i == 2 and f"{norms[i]} {norms[i + 1]}" in _GENERIC_BODIES:
+        return 0
     return j - i if j - i >= 2 else 0
 
 
@@ -283,8 +300,8 @@ def _name_from(words: Sequence[str], norms: Sequence[str], i: int) -> int:
         return j + 2
     if norm in _PARTICLES and j + 1 < len(norms) and _is_name_word(words[j + 1], norms[j + 1]):
         return j + 2  # دي مستورا
-    if _is_definite(norm):  # a family name (القحطاني، الأسد، العطية), not a description (السابق)
-        return j + 1 if norm not in _NOT_FAMILY else j
+    if _is_definite(norm):  # a family name (القحطاني، الأسد، العطية), not a description (السابق) or an
+        return j + 1 if norm not in _NOT_FAMILY and norm not in _OFFICES else j  # office (… مساعد الرئيس)
     if _is_name_word(word, norm) and _ends_name(words, norms, j + 1):
         return j + 1
     return j
