@@ -49,9 +49,13 @@ def async_client(settings: ElasticsearchSettings, *, hosts: list[str] | None = N
 def setup(
     es: Elasticsearch, templates: Templates | None = None, names: IndexNames | None = None
 ) -> list[str]:
-    """Put the component and index templates and make sure the stories and duplicates indices exist.
+    """Put the component and index templates, add their fields to the indices that exist already, and make
+    sure the stories and duplicates indices exist.
 
-    Safe to repeat. ``names`` re-targets the templates at another prefix (tests use a uuid prefix).
+    Safe to repeat. After an upgrade that adds a field (the stories' ``about``), running it again puts the
+    field into the existing indices too; a changed field cannot be put, and Elasticsearch's refusal names it
+    (reindex, docs/operations.md). ``names`` re-targets the templates at another prefix (tests use a uuid
+    prefix).
     """
     templates = templates or load_templates()
     names = names or IndexNames()
@@ -67,6 +71,9 @@ def setup(
         alias, pattern = targets[name]
         es.indices.put_index_template(name=alias, body=rename_template(body, alias=alias, pattern=pattern))
         done.append(f"index template {alias}")
+        if es.indices.exists(index=pattern, allow_no_indices=False):
+            es.indices.put_mapping(index=pattern, body=body["template"]["mappings"])
+            done.append(f"mappings of {pattern}")
     # Articles get monthly indices by publish date as they are written; stories and duplicates live in one.
     for alias, index in (
         (names.stories_alias, names.stories_index),

@@ -2,7 +2,9 @@
 
 Text queries search the stemmed fields and their ``.exact`` subfields together (``most_fields``), titles and
 headlines boosted over bodies and summaries, so «الأسد» ranks the name above inflections of أسد and
-«معارضة» still finds «والمعارضين». Highlights come back wrapped in two private-use characters
+«معارضة» still finds «والمعارضين». Stories are also searched by what they are about (their top keywords,
+people, organisations and places), and a story's score grows with its size (``log10(2 + articles)``): an
+editor looking for an event wants the story that covers it, not a one-article column that names it. Highlights come back wrapped in two private-use characters
 (:data:`MARK_START`, :data:`MARK_END`) that the renderer turns into styling, so no markup can leak from text.
 
 >>> parse_since("24h")
@@ -23,7 +25,7 @@ from sinks.indices import IndexNames
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 ARTICLE_FIELDS = ("title^3", "title.exact^6", "body", "body.exact^2", "lead")
-STORY_FIELDS = ("headline^3", "headline.exact^6", "summary", "summary.exact^2", "top_keywords")
+STORY_FIELDS = ("headline^3", "headline.exact^6", "summary", "summary.exact^2", "about", "about.exact^2")
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -127,18 +129,20 @@ def story_search(
 ) -> SearchRequest:
     """Ranked live stories (merged ones left out) for ``text``, with the same filters as articles.
 
-    >>> story_search("الأسد", IndexNames(), place="دمشق").body["query"]["bool"]["filter"]
+    >>> story_search("الأسد", IndexNames(), place="دمشق").body["query"]["function_score"]["query"]["bool"]["filter"]
     [{'term': {'top_places.name': 'دمشق'}}]
     """
     filters = _filters(("outlets", outlet), ("last_seen", since), ("top_places.name", place))
+    matching = {
+        "bool": {
+            "must": [_text_query(text, STORY_FIELDS)],
+            "filter": filters,
+            "must_not": [{"term": {"status": "merged"}}],
+        }
+    }
+    size_factor = {"field": "article_count", "modifier": "log2p", "missing": 1}
     body = {
-        "query": {
-            "bool": {
-                "must": [_text_query(text, STORY_FIELDS)],
-                "filter": filters,
-                "must_not": [{"term": {"status": "merged"}}],
-            }
-        },
+        "query": {"function_score": {"query": matching, "field_value_factor": size_factor, "boost_mode": "multiply"}},
         "highlight": _highlight("headline", "summary"),
         "_source": ["headline", "outlets", "last_seen", "article_count", "story_id"],
         "size": size,

@@ -10,7 +10,9 @@ import pytest
 
 from contracts.settings import Settings
 from sinks.elasticsearch import client, setup
+from sinks.indices import IndexNames
 from sinks.templates import ARTICLES_ALIAS, COMPONENT, STORIES_ALIAS, index_body
+from tests.integration.sinks.conftest import drop_prefix
 
 DOCS = {
     "opp-1": "المعارضة السورية تسيطر على بلدة جديدة في ريف اللاذقية",
@@ -107,3 +109,24 @@ def test_setup_is_idempotent(es: Any, index_factory: Callable[..., str]) -> None
     assert ARTICLES_ALIAS in es.indices.get_alias(index=monthly)[monthly]["aliases"]
     mapping = es.indices.get_mapping(index=monthly)[monthly]["mappings"]
     assert mapping["properties"]["title"]["analyzer"] == "khabar_arabic"
+
+
+def test_setup_adds_new_fields_to_an_existing_index(es: Any) -> None:
+    # a stories index made before the "about" field existed gets it from the next setup
+    names = IndexNames(f"test-{uuid.uuid4().hex[:10]}")
+    index = names.stories_index
+    old = index_body(STORIES_ALIAS)
+    old["mappings"] = {**old["mappings"], "properties": dict(old["mappings"]["properties"])}
+    del old["mappings"]["properties"]["about"]
+    es.indices.create(index=index, aliases={names.stories_alias: {}}, **old)
+
+    def properties() -> dict[str, Any]:
+        found: dict[str, Any] = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+        return found
+
+    try:
+        assert "about" not in properties()
+        assert f"mappings of {names.stories_alias}-*" in setup(es, names=names)
+        assert properties()["about"]["analyzer"] == "khabar_arabic"
+    finally:
+        drop_prefix(es, names)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
+from contracts.schemas import Place
 from contracts.settings import Settings
 from khabar.cli import cli
 from sinks.elasticsearch import client
@@ -32,7 +33,14 @@ async def _index(stack: Settings, indexer: Indexer, names: IndexNames) -> None:
     await indexer.index_stories(
         [
             story("big", 3, headline="تقدم المعارضة في ريف اللاذقية", article_count=12, last_seen=NOW),
-            story("small", 1, headline="افتتاح مدرسة جديدة", article_count=2, last_seen=NOW),
+            story(
+                "small",
+                1,
+                headline="افتتاح مدرسة جديدة",
+                article_count=2,
+                top_keywords=["مدرسة"],
+                last_seen=NOW,
+            ),
             story(
                 "gone",
                 2,
@@ -96,3 +104,39 @@ def test_a_bad_since_is_a_clear_error(sink_names: IndexNames) -> None:
     )
     assert result.exit_code != 0
     assert "--since '3x'" in str(result.exception)
+
+
+async def test_a_story_is_found_by_what_it_is_about_the_biggest_first(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    abha = Place(name="أبها", country_code="SA", lat=18.22, lon=42.51, feature="city")
+    await indexer.index_stories(
+        [
+            # the day's big story: its headline names neither Abha nor a bombing by those words
+            story(
+                "event",
+                9,
+                headline="مجلس الأمن يدين الهجوم الإرهابي على مسجد قوات الطوارئ",
+                article_count=175,
+                top_keywords=["الطوارئ", "تفجير"],
+                top_places=[abha],
+                last_seen=NOW,
+            ),
+            story("column", 1, headline="لست أنت يا أبها", article_count=1, top_places=[], last_seen=NOW),
+            story(
+                "tent",
+                1,
+                headline="خيمة أبها تقيم دورات للأطفال",
+                article_count=1,
+                top_places=[abha],
+                last_seen=NOW,
+            ),
+        ]
+    )
+    es = client(stack.elasticsearch)
+    es.indices.refresh(index=sink_names.all_pattern)
+    es.close()
+    for query in ("تفجير أبها", "أبها"):
+        found = [row["id"] for row in json.loads(_invoke(sink_names, "search", query, "--stories", "--json"))]
+        assert found[0] == "event", (query, found)
+        assert {"column", "tent"} <= set(found), (query, found)

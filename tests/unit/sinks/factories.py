@@ -81,6 +81,8 @@ def story(
     status: str = "active",
     merged_into: str | None = None,
     last_seen: datetime = PUBLISHED,
+    top_keywords: list[str] | None = None,
+    top_places: list[Place] | None = None,
 ) -> StoryUpdate:
     return StoryUpdate(
         story_id=story_id,
@@ -94,8 +96,8 @@ def story(
         last_seen=last_seen,
         article_count=article_count,
         outlets=outlets or ["sabq"],
-        top_keywords=["المعارضة"],
-        top_places=[RIYADH],
+        top_keywords=["المعارضة"] if top_keywords is None else top_keywords,
+        top_places=[RIYADH] if top_places is None else top_places,
         top_entities=[Entity(name="بشار الأسد", type="person")],
         updated_at=last_seen,
     )

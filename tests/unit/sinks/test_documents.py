@@ -86,6 +86,9 @@ def test_story_is_externally_versioned_and_a_409_is_stale() -> None:
     assert action.on_conflict == "stale"
     assert action.source["merged_into"] == "s0"
     assert action.source["status"] == "merged"
+    assert action.source["summary"] == "ملخص القصة"
+    # what the story is about, searchable: keywords, people and organisations, places
+    assert action.source["about"] == ["المعارضة", "بشار الأسد", "الرياض"]
 
 
 def test_doctests() -> None:

@@ -56,10 +56,19 @@ def test_article_search_boosts_titles_and_exact_forms_and_filters() -> None:
 
 
 def test_story_searches_leave_merged_stories_out() -> None:
-    for request in (story_search("قصة", NAMES), top_stories(NAMES, top=3)):
-        assert request.index == "k-stories"
-        assert request.body["query"]["bool"]["must_not"] == [{"term": {"status": "merged"}}]
+    merged_out = [{"term": {"status": "merged"}}]
+    story_query = story_search("قصة", NAMES).body["query"]["function_score"]["query"]
+    assert story_query["bool"]["must_not"] == merged_out
+    assert top_stories(NAMES, top=3).body["query"]["bool"]["must_not"] == merged_out
+    assert story_search("قصة", NAMES).index == top_stories(NAMES, top=3).index == "k-stories"
     assert top_stories(NAMES, top=3).body["size"] == 3
+
+
+def test_story_search_reads_what_a_story_is_about_and_weighs_its_size() -> None:
+    scored = story_search("تفجير أبها", NAMES).body["query"]["function_score"]
+    assert {"about", "about.exact^2"} <= set(scored["query"]["bool"]["must"][0]["multi_match"]["fields"])
+    assert scored["field_value_factor"]["field"] == "article_count"
+    assert scored["boost_mode"] == "multiply"
 
 
 def test_parse_hits_keeps_rank_and_highlights() -> None:
