@@ -119,6 +119,9 @@ class Duplicate(Record):
     #: event too); None and "" in records written before they were added.
     published: UtcDatetime | None = None
     title: str = ""
+    #: The copy's lead (its text is its original's): the story's summary when the copy's headline becomes
+    #: the story's; "" in records written before it was added.
+    lead: str = ""
 
 
 class ClusteredArticle(Record):

@@ -38,6 +38,7 @@ from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
 from processors.errors import ClusterStateError, DedupeStateError, EnrichmentError
+from processors.lead import lead
 from processors.stories import Copy, StoryClusterer
 from processors.stream_time import believable
 
@@ -196,6 +197,7 @@ def _relation(
         detected_at=now or datetime.now(UTC),
         published=article.published,
         title=article.title,
+        lead=lead(article.content or article.summary),
     )
 
 
@@ -310,7 +312,9 @@ class ClusterStage:
         if isinstance(record, Duplicate):
             published = record.published or self._clusterer.clock
             assert published is not None
-            copy = Copy(record.article_id, record.duplicate_of, record.outlet, published, record.title)
+            copy = Copy(
+                record.article_id, record.duplicate_of, record.outlet, published, record.title, record.lead
+            )
             return self._step(published, lambda: self._count(copy), payload, source)
         article = record
         assert isinstance(article, EnrichedArticle)

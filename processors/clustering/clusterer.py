@@ -77,19 +77,25 @@ class Copy:
     outlet: str
     published: datetime
     title: str = ""
+    #: Its lead: the story's summary if its headline becomes the story's ("" when the relation has none).
+    lead: str = ""
 
     def to_bytes(self) -> bytes:
         """The state entry of a waiting copy."""
-        fields = [self.original_id, self.outlet, self.published.isoformat(), self.title]
+        fields = [self.original_id, self.outlet, self.published.isoformat(), self.title, self.lead]
         return json.dumps(fields, ensure_ascii=False).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, article_id: str, data: bytes) -> Copy:
-        """Read :meth:`to_bytes` back; raise :class:`ClusterStateError` for anything else."""
+        """Read :meth:`to_bytes` back (entries written before leads were kept have four fields); raise
+        :class:`ClusterStateError` for anything else."""
         try:
-            original_id, outlet, published, title = json.loads(data)
+            original_id, outlet, published, title, *rest = json.loads(data)
+            if len(rest) > 1:
+                raise ValueError(f"{4 + len(rest)} fields, expected 4 or 5")
+            when = datetime.fromisoformat(published)
             return cls(
-                article_id, str(original_id), str(outlet), datetime.fromisoformat(published), str(title)
+                article_id, str(original_id), str(outlet), when, str(title), str(rest[0]) if rest else ""
             )
         except (ValueError, TypeError) as exc:
             raise ClusterStateError(
@@ -299,7 +305,9 @@ class StoryClusterer:
         if copy.title:
             cfg = self._config
             features = headline_features(copy.article_id, copy.outlet, copy.published, copy.title, cfg)
-            self._add_profile(story, features, _title_words(copy.title, cfg.min_word_length))
+            self._add_profile(
+                story, features, _title_words(copy.title, cfg.min_word_length), lead=copy.lead or None
+            )
         story.copy_ids.append(copy.article_id)
         self._seen(story, copy.outlet, copy.published)
         story.version += 1
@@ -351,7 +359,7 @@ class StoryClusterer:
         self, story: Story, features: ArticleFeatures, keywords: Iterable[str], *, lead: str | None = None
     ) -> None:
         """Count ``features`` in the story's profiles (and the statistics); the headline may change, and
-        with it the summary, to the article's ``lead`` (None for a wire copy: the summary stays)."""
+        with it the summary, to the article's ``lead`` (None: the summary stays, for a copy without one)."""
         self._count_frequencies(story, features)
         _count(story.term_df, features.terms)  # one per article and term
         _count(story.title_df, features.title_terms)

@@ -38,8 +38,8 @@ class Story:
     outlets: dict[str, int]
     headline: str
     headline_terms: list[str] = field(default_factory=list)
-    #: The lead of the member article whose title is the headline (a wire copy's headline leaves it as it
-    #: was: the copy's text is its original's); "" when that article has none.
+    #: The lead of the member article (or wire copy) whose title is the headline; "" when it has none. A
+    #: copy from a relation written before leads were carried leaves it as it was.
     summary: str = ""
     #: stem -> member articles containing it (title and body).
     term_df: dict[str, int] = field(default_factory=dict)

@@ -217,7 +217,10 @@ def test_cluster_drops_a_copy_whose_original_never_comes_and_reports_it() -> Non
     (entry,) = stage.process(relation, Source()).writes.items()
     assert entry[0] == f"copy/{2:016x}"
     assert entry[1] is not None
-    assert json.loads(entry[1]) == ["0000000000000001", "okaz", "2015-08-08T06:05:00+00:00", "خبر"]
+    from processors.lead import lead
+
+    waiting = ["0000000000000001", "okaz", "2015-08-08T06:05:00+00:00", "خبر", lead(WIRE)]
+    assert json.loads(entry[1]) == waiting  # the copy's lead came with the relation
     later = EnrichStage(Enricher(), snapshot_prefix="df-0-").process(
         encode(raw(3, OTHER, minutes=25 * 60)), Source()
     )
