@@ -132,6 +132,7 @@ BLOCKED: Final[Mapping[str, str]] = {
     "ساري": "'in force' (ساري المفعول) and a man's name (Sari, Iran)",
     "سدة": "'the seat' of power (سدة الحكم) and 'its dam' (Sedeh, Iran)",
     "تانه": "the clitic reading of the surname كتانه (Thane, India)",
+    "الأبي": "'the proud' (الشعب الأبي; a GeoNames spelling of El Obeid, الأبيض)",
 }
 #: Names matched only right after a place word (مدينة، محافظة، منطقة، بلدة، قرية، حي، مركز ...): they are
 #: also everyday words or people's names.

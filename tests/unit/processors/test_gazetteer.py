@@ -115,6 +115,7 @@ def test_bad_data_is_refused(tmp_path: Path) -> None:
         ("الذي مازال داخل قبة الشورى", []),
         ("للمدير التنفيذي فايز الأحمدي", []),
         ("إلى جانب علي كتانه رئيس الجمعية الأردنية", []),
+        ("تحية لشعبنا الأبي ورجال الأمن", []),  # 'proud', not El Obeid
     ],
 )
 def test_everyday_words_are_not_places(
