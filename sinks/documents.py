@@ -285,7 +285,11 @@ def story_document(update: StoryUpdate) -> dict[str, Any]:
         "summary": update.summary,
         # what the story is about, as searchable text: a story whose headline names neither the place nor
         # the people is still found by them (تفجير أبها finds the story headlined مجلس الأمن يدين التفجير)
-        "about": [*update.top_keywords, *(e.name for e in update.top_entities), *(p.name for p in update.top_places)],
+        "about": [
+            *update.top_keywords,
+            *(e.name for e in update.top_entities),
+            *(p.name for p in update.top_places),
+        ],
         "article_count": update.article_count,
         "outlet_count": update.outlet_count,
         "outlets": list(update.outlets),

@@ -51,7 +51,8 @@ def highlighted(fragment: str, *, rtl_isolate: bool = True, style: str = "bold y
 
 
 def hit_lines(hits: Sequence[Hit], *, rtl_isolate: bool = True) -> list[Text]:
-    """The hits as terminal lines: rank, score, outlets and title, then highlights, indented.
+    """The hits as terminal lines: rank, score, outlets and title, then highlights (or, for a story listed
+    without a query, its summary), indented.
 
     >>> from sinks.search import Hit
     >>> [line.plain for line in hit_lines([Hit("article", "a1", 1.5, "عنوان", "2015-08-08", ["sabq"])],
@@ -74,6 +75,8 @@ def hit_lines(hits: Sequence[Hit], *, rtl_isolate: bool = True) -> list[Text]:
         lines.append(line)
         for fragment in hit.highlights:
             lines.append(Text("    ") + highlighted(fragment, rtl_isolate=rtl_isolate))
+        if hit.summary and not hit.highlights:  # a story listed, not searched: what it is about
+            lines.append(Text("    ") + Text(keep(hit.summary), style="dim"))
     return lines
 
 

@@ -4,8 +4,9 @@ Text queries search the stemmed fields and their ``.exact`` subfields together (
 headlines boosted over bodies and summaries, so «الأسد» ranks the name above inflections of أسد and
 «معارضة» still finds «والمعارضين». Stories are also searched by what they are about (their top keywords,
 people, organisations and places), and a story's score grows with its size (``log10(2 + articles)``): an
-editor looking for an event wants the story that covers it, not a one-article column that names it. Highlights come back wrapped in two private-use characters
-(:data:`MARK_START`, :data:`MARK_END`) that the renderer turns into styling, so no markup can leak from text.
+editor looking for an event wants the story that covers it, not a one-article column that names it.
+Highlights come back wrapped in two private-use characters (:data:`MARK_START`, :data:`MARK_END`) that the
+renderer turns into styling, so no markup can leak from text.
 
 >>> parse_since("24h")
 datetime.timedelta(days=1)
@@ -53,6 +54,8 @@ class Hit:
     highlights: list[str] = field(default_factory=list)
     article_count: int | None = None
     story_id: str | None = None
+    #: A story's summary (the lead of its headline's article); shown where no highlight is.
+    summary: str | None = None
 
 
 def parse_since(text: str) -> timedelta:
@@ -129,7 +132,8 @@ def story_search(
 ) -> SearchRequest:
     """Ranked live stories (merged ones left out) for ``text``, with the same filters as articles.
 
-    >>> story_search("الأسد", IndexNames(), place="دمشق").body["query"]["function_score"]["query"]["bool"]["filter"]
+    >>> scored = story_search("الأسد", IndexNames(), place="دمشق").body["query"]["function_score"]
+    >>> scored["query"]["bool"]["filter"]
     [{'term': {'top_places.name': 'دمشق'}}]
     """
     filters = _filters(("outlets", outlet), ("last_seen", since), ("top_places.name", place))
@@ -142,9 +146,11 @@ def story_search(
     }
     size_factor = {"field": "article_count", "modifier": "log2p", "missing": 1}
     body = {
-        "query": {"function_score": {"query": matching, "field_value_factor": size_factor, "boost_mode": "multiply"}},
+        "query": {
+            "function_score": {"query": matching, "field_value_factor": size_factor, "boost_mode": "multiply"}
+        },
         "highlight": _highlight("headline", "summary"),
-        "_source": ["headline", "outlets", "last_seen", "article_count", "story_id"],
+        "_source": ["headline", "summary", "outlets", "last_seen", "article_count", "story_id"],
         "size": size,
     }
     return SearchRequest(names.stories_alias, body)
@@ -162,7 +168,7 @@ def top_stories(names: IndexNames, *, top: int = 10, since: datetime | None = No
     body = {
         "query": {"bool": {"filter": filters, "must_not": [{"term": {"status": "merged"}}]}},
         "sort": [{"article_count": "desc"}, {"outlet_count": "desc"}, {"last_seen": "desc"}],
-        "_source": ["headline", "outlets", "last_seen", "article_count", "story_id"],
+        "_source": ["headline", "summary", "outlets", "last_seen", "article_count", "story_id"],
         "size": top,
     }
     return SearchRequest(names.stories_alias, body)
@@ -207,6 +213,7 @@ def parse_hits(response: Mapping[str, Any], kind: Kind) -> list[Hit]:
                     highlights=fragments,
                     article_count=source.get("article_count"),
                     story_id=source.get("story_id", raw["_id"]),
+                    summary=source.get("summary") or None,
                 )
             )
     return hits

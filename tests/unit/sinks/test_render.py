@@ -51,3 +51,17 @@ def test_json_output_is_utf8_with_em_tags() -> None:
     assert row["title"] == "المعارضة تتقدم"
     assert row["highlights"] == ["قالت <em>المعارضة</em> إنها"]
     assert "\\u" not in hits_json([HIT])
+
+
+def test_a_listed_story_shows_its_summary_and_a_searched_one_its_highlights() -> None:
+    listed = Hit(
+        "story", "s1", None, "تفجير مسجد", "2015-08-08", ["okaz"], article_count=9, summary="قال المتحدث"
+    )
+    headline, summary = hit_lines([listed], rtl_isolate=False)
+    assert "9 articles" in headline.plain
+    assert summary.plain == "    قال المتحدث"
+    searched = Hit(
+        "story", "s1", 1.0, "تفجير مسجد", None, [], [f"{MARK_START}تفجير{MARK_END}"], summary="قال"
+    )
+    assert [line.plain for line in hit_lines([searched], rtl_isolate=False)][1:] == ["    تفجير"]
+    assert json.loads(hits_json([listed]))[0]["summary"] == "قال المتحدث"
