@@ -64,6 +64,8 @@ __all__ = [
 ]
 
 FUZZY_THRESHOLD: Final = 88.0
+#: Words of a chain of descent (بن, ابن, آل): names with them are matched by listed spellings only.
+_CHAIN_WORDS: Final = frozenset(("بن", "ابن", "ال"))
 _RESOLVED_CACHE_SIZE: Final = 1 << 14
 _MAX_NAME_WORDS: Final = 4
 
@@ -172,14 +174,22 @@ class KnownNames:
         return list(dict.fromkeys(found))
 
     def resolve(self, spelling: str) -> str | None:
-        """The canonical name whose spelling is within the fuzzy threshold (best score, then smallest)."""
+        """The canonical name whose spelling is within the fuzzy threshold (best score, then smallest); a
+        name with بن or آل only by a listed spelling.
+
+        >>> names = KnownNames.load()
+        >>> names.resolve("دي مستورا"), names.resolve("عمر بن عبدالعزيز"), names.resolve("مقرن بن عبدالعزيز")
+        ('ستيفان دي ميستورا', None, 'مقرن بن عبدالعزيز')
+        """
         if spelling in self._resolved:
             return self._resolved[spelling]
         if len(self._resolved) > _RESOLVED_CACHE_SIZE:
             self._resolved.clear()
         norm = normalize_for_matching(spelling)
         found = self._by_norm.get(norm)
-        if found is None:
+        # Fuzzy only for names without a chain of descent: عمر بن عبدالعزيز is not مقرن بن عبدالعزيز, nor
+        # محمد بن عيسى آل خليفة حمد بن عيسى آل خليفة, one letter apart (spellings of Arab names are fixed).
+        if found is None and _CHAIN_WORDS.isdisjoint(norm.split()):
             matches = process.extract(
                 norm, self._spellings, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
             )
