@@ -33,6 +33,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 from contracts.schemas import EnrichedArticle  # noqa: E402
 from khabar.eval_clustering_cmd import GoldArticle, gold_id, plain_enrich, to_enriched  # noqa: E402
+from processors.lead import lead  # noqa: E402
 from processors.stories import ClusterConfig, StoryClusterer  # noqa: E402
 from producers.corpus import CorpusArticle, read_corpus  # noqa: E402
 
@@ -53,7 +54,9 @@ def load(since: datetime, until: datetime, limit: int) -> list[EnrichedArticle]:
                 g = GoldArticle(
                     gold_id(item.url), "", item.outlet, item.url, item.published, item.title, item.content
                 )
-                out.append(to_enriched(g, title_only=False, enrich=plain_enrich))
+                # with its lead, as the pipeline's articles have one: it becomes the story's summary
+                enriched = to_enriched(g, title_only=False, enrich=plain_enrich)
+                out.append(enriched.model_copy(update={"lead": lead(item.content)}))
         if len(out) >= limit:
             break
     return out
