@@ -47,6 +47,8 @@ _KEYWORD_STOP: Final = STOPWORDS | NEWS_STOPWORDS_SET | KEYWORD_FILLERS_SET
 _PLAIN_CHUNK: Final = re.compile(
     r"[\u0621-\u063a\u0641-\u065f\u0660-\u0669\u0670\u0640\u0021-\u007e،؛؟«»“”‘’–—…٪٫٬]*"
 )
+_TANWEEN: Final = frozenset("\u064b\u064c\u064d")
+_FATHATAN: Final = "\u064b"
 _WORD_CACHE_SIZE: Final = 1 << 18
 _CHUNK_CACHE_SIZE: Final = 1 << 18
 
@@ -60,7 +62,9 @@ class Word:
     norm: str
     #: ``norm`` with teh marbuta folded (ة -> ه), for matching names and places.
     folded: str
-    #: The tokens of ``folded`` (one, except for ligatures such as ﷺ that NFKC spells out).
+    #: The tokens of ``folded`` (one, except for ligatures such as ﷺ that NFKC spells out), for the
+    #: gazetteer. A word written with tanween (دومًا "always") is indefinite, never a place's name: its tokens
+    #: keep a tanween mark (دوما + ً) so that no name matches them.
     match_tokens: tuple[str, ...]
     #: The keyword term (stem), or None for stop words, numbers and one-letter words.
     term: str | None
@@ -139,6 +143,8 @@ def _analyse_new_words(texts: list[str]) -> None:
         folded = norm.replace("ة", "ه")
         # A one-token word shares its folded string with its token (fewer objects for the modules to touch).
         tokens = (folded,) if _TOKEN_RE.fullmatch(folded) else tuple(_TOKEN_RE.findall(folded))
+        if not _TANWEEN.isdisjoint(text):
+            tokens = tuple(token + _FATHATAN for token in tokens)
         _words[text] = Word(
             text=text,
             norm=norm,

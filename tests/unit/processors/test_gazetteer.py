@@ -116,6 +116,7 @@ def test_bad_data_is_refused(tmp_path: Path) -> None:
         ("للمدير التنفيذي فايز الأحمدي", []),
         ("إلى جانب علي كتانه رئيس الجمعية الأردنية", []),
         ("تحية لشعبنا الأبي ورجال الأمن", []),  # 'proud', not El Obeid
+        ("ويسعى دومًا إلى التطوير ويعمل دوماً", []),  # 'always' (tanween), not Duma
     ],
 )
 def test_everyday_words_are_not_places(
