@@ -92,4 +92,6 @@ NEWS_STOPWORDS: Final[tuple[str, ...]] = (
 
 KEYWORD_FILLERS: Final[tuple[str, ...]] = (
     "الله", "بن", "ابن", "المائة", "بالمائة", "المئة", "بالمئة", "سمو", "السمو", "معالي", "سماحة", "فضيلة",
+    # words of royal titles: خادم الحرمين الشريفين، ولي العهد (the person is an entity already)
+    "خادم", "الشريفين", "ولي",
 )  # fmt: skip
