@@ -366,12 +366,12 @@ class StoryClusterer:
         _count(story.gram_df, features.title_grams)
         _count(story.entity_df, features.entity_keys)
         _count(story.keywords, dict.fromkeys(keywords))
-        if _headline_weight(features.title_terms, story) > _headline_weight(story.headline_terms, story):
-            story.headline, story.headline_terms = features.title, list(features.title_terms)
-        elif not story.headline_terms and not story.headline:
-            story.headline = features.title
-        else:
+        takes_headline = _headline_weight(features.title_terms, story) > _headline_weight(
+            story.headline_terms, story
+        ) or (not story.headline_terms and not story.headline)
+        if not takes_headline:
             return
+        story.headline, story.headline_terms = features.title, list(features.title_terms)
         if lead is not None:
             story.summary = lead
 
