@@ -128,7 +128,7 @@ _GENERIC_BODIES: Final = frozenset(
     " ".join(norm(w) for w in name.split())
     for name in (
         "مجلس الإدارة", "مجلس الأمناء", "هيئة التدريس", "لجنة التحكيم", "وكالة الوزارة", "بنك العميل",
-        "قوات الأمن", "قوات الجيش", "قوات النظام",
+        "قوات الأمن", "قوات الجيش", "قوات النظام", "قوات الشرطة", "شركة الطيران", "اتحاد اللعبة",
     )
 )  # fmt: skip
 #: Titles after which only a listed given name counts (الفريق is also "the team": الفريق سيواصل تدريباته).
