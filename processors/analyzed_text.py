@@ -33,7 +33,15 @@ from itertools import chain, compress
 from operator import attrgetter, not_
 from typing import Any, Final, NamedTuple
 
-from .arabic import KEYWORD_FILLERS_SET, NEWS_STOPWORDS_SET, STOPWORDS, normalize_many, stem, stem_many
+from .arabic import (
+    KEYWORD_FILLERS_SET,
+    NEWS_STOPWORDS_SET,
+    STOPWORDS,
+    TANWEEN,
+    normalize_many,
+    stem,
+    stem_many,
+)
 from .batch_cache import BatchCache
 
 __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_caches", "keyword_term"]
@@ -47,7 +55,6 @@ _KEYWORD_STOP: Final = STOPWORDS | NEWS_STOPWORDS_SET | KEYWORD_FILLERS_SET
 _PLAIN_CHUNK: Final = re.compile(
     r"[\u0621-\u063a\u0641-\u065f\u0660-\u0669\u0670\u0640\u0021-\u007e،؛؟«»“”‘’–—…٪٫٬]*"
 )
-_TANWEEN: Final = frozenset("\u064b\u064c\u064d")
 _FATHATAN: Final = "\u064b"
 _WORD_CACHE_SIZE: Final = 1 << 18
 _CHUNK_CACHE_SIZE: Final = 1 << 18
@@ -143,7 +150,7 @@ def _analyse_new_words(texts: list[str]) -> None:
         folded = norm.replace("ة", "ه")
         # A one-token word shares its folded string with its token (fewer objects for the modules to touch).
         tokens = (folded,) if _TOKEN_RE.fullmatch(folded) else tuple(_TOKEN_RE.findall(folded))
-        if not _TANWEEN.isdisjoint(text):
+        if not TANWEEN.isdisjoint(text):
             tokens = tuple(token + _FATHATAN for token in tokens)
         _words[text] = Word(
             text=text,

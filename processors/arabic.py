@@ -29,6 +29,7 @@ __all__ = [
     "KEYWORD_FILLERS_SET",
     "NEWS_STOPWORDS_SET",
     "STOPWORDS",
+    "TANWEEN",
     "char_ngrams",
     "clear_stem_caches",
     "is_stopword",
@@ -67,6 +68,8 @@ _MARK_RANGES: Final = (
     (0x08CA, 0x08E1),
     (0x08E3, 0x08FF),
 )
+#: The three tanween marks (fathatan, dammatan, kasratan): a word carrying one is indefinite, never a name.
+TANWEEN: Final = frozenset("\u064b\u064c\u064d")
 _MARKS: Final = "\u0640" + "".join(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
 
 _LETTER_MAP: Final = {

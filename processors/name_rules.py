@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
-from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_for_matching
+from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, TANWEEN, normalize_for_matching
 from .errors import EnrichmentError
 
 __all__ = [
@@ -140,7 +140,6 @@ _NUMBERS: Final = _norm_set(
 )
 _ROYAL: Final = _norm_set("الملك الأمير الشيخ السلطان")
 STOP: Final = frozenset(normalize_for_matching(w) for w in STOPWORDS | NEWS_STOPWORDS_SET)
-_TANWEEN: Final = frozenset("\u064b\u064c\u064d")
 #: Words where a rule can start (an organisation head, a title, or the بن of a chain of names).
 TRIGGERS: Final = ORG_HEADS | TITLES | BIN
 _TIME_WORDS: Final = _norm_set(
@@ -228,7 +227,7 @@ def _is_name_word(word: str, norm: str) -> bool:
         or norm.startswith("ال")
         or _prepositional(norm)
         or (norm.startswith("و") and norm not in GIVEN_NAMES)
-        or not _TANWEEN.isdisjoint(word)
+        or not TANWEEN.isdisjoint(word)
     )
 
 
