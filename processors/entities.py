@@ -65,7 +65,7 @@ __all__ = [
 
 FUZZY_THRESHOLD: Final = 88.0
 #: Words of a chain of descent (بن, ابن, آل): names with them are matched by listed spellings only.
-_CHAIN_WORDS: Final = frozenset(("بن", "ابن", "ال"))
+_CHAIN_WORDS: Final = BIN | {"ال"}
 _RESOLVED_CACHE_SIZE: Final = 1 << 14
 _MAX_NAME_WORDS: Final = 4
 
