@@ -14,6 +14,7 @@ import producers.politeness
 from producers.errors import ProducerError
 from producers.health import HealthBook, load_health, save_health
 from producers.politeness import Backoff, HostGate
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.unit
 
@@ -49,25 +50,9 @@ def test_backoff_rejects_bad_bounds() -> None:
         Backoff(base_s=10, max_s=5)
 
 
-class FakeTime:
-    """A clock that only moves when the gate sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
 async def test_gate_spaces_request_starts_to_one_host() -> None:
-    fake = FakeTime()
-    gate = HostGate(per_host=4, delay_s=2.0, clock=fake.clock, sleep=fake.sleep)
+    fake = FakeClock()
+    gate = HostGate(per_host=4, delay_s=2.0, clock=fake, sleep=fake.asleep)
     starts: list[tuple[str, float]] = []
 
     async def request(host: str) -> None:

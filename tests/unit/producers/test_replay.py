@@ -14,25 +14,11 @@ import producers.replay
 from contracts.schemas import RawArticle, decode
 from producers.errors import CorpusError, PaceError
 from producers.replay import DEMO_CORPUS, Pace, load, parse_moment, replay
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.unit
 
 T0 = datetime(2015, 8, 8, 9, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A monotonic clock that only moves when slept on (or when a test moves it)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def article(number: int, published: datetime) -> RawArticle:
@@ -97,19 +83,19 @@ def test_invalid_paces_say_what_is_accepted(speed: str | None, rate: str | None,
 
 def test_speed_runs_simulated_time_faster() -> None:
     times = [T0, T0 + timedelta(seconds=60), T0 + timedelta(seconds=60), T0 + timedelta(minutes=3)]
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     assert run(Pace(speed=60), [article(n, t) for n, t in enumerate(times)], clock) == [0.0, 1.0, 1.0, 3.0]
     assert clock.sleeps == [1.0, 2.0]
 
 
 def test_rate_spaces_articles_evenly_whatever_their_times() -> None:
     times = [T0, T0, T0 + timedelta(hours=5), T0 + timedelta(hours=5)]
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     assert run(Pace(rate=4), [article(n, t) for n, t in enumerate(times)], clock) == [0.0, 0.25, 0.5, 0.75]
 
 
 def test_as_fast_as_possible_never_sleeps() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     items = [article(n, T0 + timedelta(hours=n)) for n in range(5)]
     assert run(Pace(), items, clock) == [0.0] * 5
     assert clock.sleeps == []
@@ -117,7 +103,7 @@ def test_as_fast_as_possible_never_sleeps() -> None:
 
 def test_a_replay_that_falls_behind_sends_at_once_and_never_early() -> None:
     # Sends cost 2 s at a pace of 1 per second: replay falls behind and stops sleeping, never sends early.
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     items = [article(n, T0) for n in range(4)]
     assert run(Pace(rate=1), items, clock, send_cost=2.0) == [0.0, 2.0, 4.0, 6.0]
     assert clock.sleeps == []
