@@ -170,10 +170,13 @@ class Alert(Record):
 
     alert_id: str = Field(min_length=1)
     rule: str = Field(min_length=1)
+    #: What fired, in the rule's terms: the outlet count of ``growth``, the normalised term of ``watch``.
+    detail: str = ""
     reason: str
     story_id: StoryId
     story_version: int = Field(ge=1)
     headline: str
+    summary: str = ""
     outlets: list[str] = Field(default_factory=list)
     article_count: int = Field(ge=0)
     fired_at: UtcDatetime

@@ -182,6 +182,50 @@ class SinkSettings(BaseModel):
     metrics_port: int = Field(default=9467, ge=0, le=65535)
 
 
+class AlertSettings(BaseModel):
+    """Which stories fire alerts (the rules, run by the processors) and where they go (the webhook, called
+    by the sinks). Without a webhook URL the alerts are still written to the ``alerts`` topic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # People, organisations, places or phrases to watch: a story that names one fires a `watch` alert,
+    # once per story and term (KHABAR_ALERTS__WATCH=داعش,الأمم المتحدة). Matched after Arabic normalisation.
+    watch: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A `growth` alert fires when a story reaches each of these outlet counts within growth_hours of its
+    # first article (fast growth across outlets).
+    growth_outlets: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [5, 10])
+    growth_hours: float = Field(default=6.0, gt=0)
+    # Where the sinks POST each alert as JSON; a Slack- or Mattermost-style incoming webhook works as is
+    # (the payload carries a `text` line). A secret: such URLs carry their token.
+    webhook_url: SecretStr | None = None
+    # With it, each request is signed: X-Khabar-Signature: sha256=<HMAC-SHA256 of the body, hex>.
+    webhook_secret: SecretStr | None = None
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # 429, 5xx and connection errors are retried with backoff for this long, then dead-lettered.
+    webhook_retry_for_s: float = Field(default=300.0, ge=0)
+
+    _split = field_validator("watch", "growth_outlets", mode="before")(_split_csv)
+
+    @field_validator("growth_outlets")
+    @classmethod
+    def _levels(cls, levels: list[int]) -> list[int]:
+        if any(level < 2 for level in levels):
+            raise ValueError(f"outlet counts must be at least 2, got {levels}")
+        return sorted(set(levels))
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            parts = urlsplit(url.get_secret_value())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                # The URL itself is not echoed: it may carry a token.
+                raise ValueError(
+                    "the webhook URL must be an http(s) URL such as https://hooks.example/khabar"
+                )
+        return url
+
+
 class Settings(BaseSettings):
     """Everything khabar reads from its environment."""
 
@@ -200,6 +244,7 @@ class Settings(BaseSettings):
     producers: ProducerSettings = Field(default_factory=ProducerSettings)
     processors: ProcessorSettings = Field(default_factory=ProcessorSettings)
     sinks: SinkSettings = Field(default_factory=SinkSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

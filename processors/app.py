@@ -7,12 +7,14 @@ Data flow (keys are article ids, story ids on ``stories.updates``)::
     <app>-unique ──enrich──► articles.enriched ──gather──► <app>-stories (1 partition)
     articles.duplicates ──gather-copies──────────────────► <app>-stories
     <app>-stories ──cluster──► articles.clustered, stories.updates
+    stories.updates ──alerts──► alerts
 
 Near-duplicates and stories can relate any two articles, so dedupe and clustering are global stages: one
 partition each, so one worker holds the whole window (its table) at a time and any worker can take over.
 Enrichment, the expensive part, is partitioned by article id and scales with the partitions. Wire copies
-reach the clustering partition too, so that a story counts its copies and their outlets. Poison messages
-go to the dead-letter topic with the reason; every table has a changelog, so a restarted worker recovers its
+reach the clustering partition too, so that a story counts its copies and their outlets. The alert rules
+read the story updates, partitioned by story id, and scale with the partitions too. Poison messages go to
+the dead-letter topic with the reason; every table has a changelog, so a restarted worker recovers its
 window and makes the same decisions. Read top-down: topics, tables, then agents.
 """
 
@@ -31,13 +33,23 @@ from contracts.schemas import RawArticle, encode
 from contracts.settings import Settings
 from contracts.topics import Topic, topic_name
 from processors import metrics
+from processors.alerts import AlertRules
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper
 from processors.enrich import Enricher
 from processors.gazetteer import Gazetteer
 from processors.keywords import DocumentFrequency
 from processors.language import LanguageDetector
-from processors.stages import ClusterStage, DedupeStage, EnrichStage, Output, StageResult, Unreadable, read
+from processors.stages import (
+    AlertStage,
+    ClusterStage,
+    DedupeStage,
+    EnrichStage,
+    Output,
+    StageResult,
+    Unreadable,
+    read,
+)
 from processors.stories import ClusterConfig, StoryClusterer
 
 __all__ = ["build_app"]
@@ -92,6 +104,7 @@ def build_app(
         "enriched": app.topic(names[Topic.ENRICHED], schema=_RAW),
         "clustered": app.topic(names[Topic.CLUSTERED], schema=_RAW),
         "stories": app.topic(names[Topic.STORIES], schema=_RAW),
+        "alerts": app.topic(names[Topic.ALERTS], schema=_RAW),
         "deadletter": app.topic(names[Topic.DEADLETTER], schema=_RAW),
         # Internal: created by the worker, named after the app id.
         "unique": app.topic(f"{app_id}-unique", schema=_RAW, partitions=partitions, internal=True),
@@ -116,6 +129,13 @@ def build_app(
     )
     story_state = app.Table(
         "story-state", key_type=str, value_type=bytes, partitions=1, help="active stories and assignments"
+    )
+    alert_state = app.Table(
+        "alert-state",
+        key_type=str,
+        value_type=bytes,
+        partitions=partitions,
+        help="what the alert rules fired, per active story",
     )
 
     # Heavy, read-only resources are loaded once per worker and shared by every partition's stage.
@@ -178,6 +198,17 @@ def build_app(
             left_out(story_state, "story-state", stage.restore({k: v for k, v in story_state.items() if v}))
             stages["cluster"] = stage
         return stages["cluster"]  # type: ignore[no-any-return]
+
+    def alert_stage() -> AlertStage:
+        if "alerts" not in stages:
+            alerts = settings.alerts
+            rules = AlertRules(
+                watch=alerts.watch, growth_outlets=alerts.growth_outlets, growth_hours=alerts.growth_hours
+            )
+            stage = AlertStage(rules)
+            left_out(alert_state, "alert-state", stage.restore({k: v for k, v in alert_state.items() if v}))
+            stages["alerts"] = stage
+        return stages["alerts"]  # type: ignore[no-any-return]
 
     async def deliver(stage: str, result: StageResult, table: Any) -> None:
         for output, key, value in result.emits:
@@ -265,4 +296,7 @@ def build_app(
         return result
 
     app.agent(stories_in, name="cluster")(run("cluster", cluster, story_state))
+    app.agent(outputs["stories"], name="alerts")(
+        run("alerts", lambda payload, source: alert_stage().process(payload, source), alert_state)
+    )
     return app

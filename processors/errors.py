@@ -34,3 +34,7 @@ class EnrichmentError(ProcessorError):
 
 class DedupeStateError(ProcessorError):
     """Dedupe window state is inconsistent or unreadable (a bad Fingerprint, a missing original); names it."""
+
+
+class AlertStateError(ProcessorError):
+    """An alert rule or an alert state entry is invalid (an empty watch term, unreadable bytes); names it."""

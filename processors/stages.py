@@ -30,21 +30,32 @@ from contracts.schemas import (
     EnrichedArticle,
     RawArticle,
     Record,
+    StoryUpdate,
     decode,
     decode_either,
     encode,
 )
+from processors.alerts import AlertRules, Fired
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
-from processors.errors import ClusterStateError, DedupeStateError, EnrichmentError
+from processors.errors import AlertStateError, ClusterStateError, DedupeStateError, EnrichmentError
 from processors.lead import lead
 from processors.stories import Copy, StoryClusterer
 from processors.stream_time import believable
 
-__all__ = ["ClusterStage", "DedupeStage", "EnrichStage", "Output", "StageResult", "Unreadable", "read"]
+__all__ = [
+    "AlertStage",
+    "ClusterStage",
+    "DedupeStage",
+    "EnrichStage",
+    "Output",
+    "StageResult",
+    "Unreadable",
+    "read",
+]
 
-Output = Literal["unique", "duplicates", "enriched", "clustered", "stories", "deadletter"]
+Output = Literal["unique", "duplicates", "enriched", "clustered", "stories", "alerts", "deadletter"]
 #: Table entries a restore left out: key -> why it could not be read.
 Unreadable = dict[str, str]
 #: A record to emit: (output, key, record).
@@ -358,3 +369,52 @@ class ClusterStage:
         within the story window (dead-lettered in enrich, or older than the window)."""
         dropped, self._dropped = self._dropped, 0
         return dropped
+
+
+# ------------------------------------------------------------------------------------------------- alerts
+
+
+class AlertStage:
+    """The alert rules over story updates; partitioned by story id, as ``stories.updates`` is.
+
+    Its table holds, per active story, what already fired (:class:`~processors.alerts.Fired`); the entry is
+    written before the next update of that story is read and deleted when the story closes or is merged.
+    """
+
+    name: Final = "alerts"
+
+    def __init__(self, rules: AlertRules) -> None:
+        self._rules = rules
+        self._fired: dict[str, Fired] = {}
+
+    def __len__(self) -> int:
+        return len(self._fired)
+
+    def restore(self, entries: Mapping[str, bytes]) -> Unreadable:
+        """Read what fired per story from the table's entries."""
+        unreadable: Unreadable = {}
+        for key, value in entries.items():
+            try:
+                self._fired[key] = Fired.from_bytes(value)
+            except AlertStateError as exc:
+                unreadable[key] = f"{type(exc).__name__}: {exc}"
+        return unreadable
+
+    def process(self, payload: bytes | None, source: Source) -> StageResult:
+        try:
+            update = read(payload, StoryUpdate)
+        except SchemaError as exc:
+            return _poison(self.name, exc, payload, source)
+        result = StageResult()
+        story = update.story_id
+        if update.status != "active":
+            if self._fired.pop(story, None) is not None:
+                result.writes[story] = None
+            return result
+        alerts, fired = self._rules.evaluate(update, self._fired.get(story, Fired()))
+        for alert in alerts:
+            result.emit("alerts", story, alert)
+        if alerts:
+            self._fired[story] = fired
+            result.writes[story] = fired.to_bytes()
+        return result

@@ -60,3 +60,33 @@ def test_bad_values_name_the_env_var(
     monkeypatch.setenv(env, value)
     with pytest.raises(ConfigError, match=named):
         load_settings()
+
+
+def test_alert_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KHABAR_ALERTS__WATCH", "داعش, الأمم المتحدة")
+    monkeypatch.setenv("KHABAR_ALERTS__GROWTH_OUTLETS", "10,5,10")
+    monkeypatch.setenv("KHABAR_ALERTS__WEBHOOK_URL", "https://hooks.example/T0/B0/token-xyz")
+    monkeypatch.setenv("KHABAR_ALERTS__WEBHOOK_SECRET", "sign-me")
+    alerts = load_settings().alerts
+    assert alerts.watch == ["داعش", "الأمم المتحدة"]
+    assert alerts.growth_outlets == [5, 10]
+    assert alerts.webhook_url is not None
+    assert alerts.webhook_url.get_secret_value().endswith("token-xyz")
+    for text in (repr(alerts), str(alerts), alerts.model_dump_json()):
+        assert "token-xyz" not in text
+        assert "sign-me" not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [
+        ("KHABAR_ALERTS__WEBHOOK_URL", "hooks.example/token-xyz"),
+        ("KHABAR_ALERTS__GROWTH_OUTLETS", "1,5"),
+        ("KHABAR_ALERTS__GROWTH_HOURS", "0"),
+    ],
+)
+def test_bad_alert_settings_name_the_env_var(monkeypatch: pytest.MonkeyPatch, env: str, value: str) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError, match=env) as caught:
+        load_settings()
+    assert "token-xyz" not in str(caught.value)  # a bad webhook URL is not echoed: it may carry a token

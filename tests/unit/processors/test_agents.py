@@ -4,7 +4,7 @@ A message goes in through the test agent's channel (``put`` waits until the agen
 agent sends is captured where Faust hands a serialised message to the producer (``Topic.publish_message``),
 so the tests see the topic, key and bytes a worker would produce, and no producer is ever started. The stage
 logic is tested in test_stages.py; here: which topic and key each agent sends to, the dead letters' source and
-bytes, the table writes, that a poison message does not stop an agent, and the chain of all five agents.
+bytes, the table writes, that a poison message does not stop an agent, and the chain of all the agents.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from faust.types import TP, RecordMetadata
 from faust.types.tuples import FutureMessage
 
 from contracts.schemas import (
+    Alert,
     ClusteredArticle,
     DeadLetter,
     Duplicate,
@@ -33,7 +34,7 @@ from contracts.schemas import (
     decode,
     encode,
 )
-from contracts.settings import KafkaSettings, Settings, TopicSettings
+from contracts.settings import AlertSettings, KafkaSettings, Settings, TopicSettings
 from contracts.topics import Topic, topic_name
 from processors.app import build_app
 from tests.unit.processors.test_enrich import sample
@@ -134,7 +135,10 @@ async def harness(tmp_path: Path, outbox: Outbox) -> Harness:
     topics = TopicSettings(prefix="test.", partitions=2)
     # Nothing listens on port 1: a send that escaped the capture fails at once instead of reaching a broker.
     settings = Settings(
-        data_dir=tmp_path, kafka=KafkaSettings(bootstrap_servers=["127.0.0.1:1"]), topics=topics
+        data_dir=tmp_path,
+        kafka=KafkaSettings(bootstrap_servers=["127.0.0.1:1"]),
+        topics=topics,
+        alerts=AlertSettings(growth_outlets=[3]),
     )
     app_id = f"test-agents-{uuid.uuid4().hex[:12]}"
     app = build_app(settings, app_id=app_id, store="memory://", datadir=tmp_path / "faust")
@@ -336,3 +340,9 @@ async def test_the_agents_chained_end_to_end(harness: Harness) -> None:
     last = [s.record(StoryUpdate) for s in cluster if s.topic == harness.name(Topic.STORIES)][-1]
     assert (last.story_id, last.version, last.article_count) == (clustered[0].story_id, 3, 3)
     assert sorted(last.outlets) == ["a", "b", "wire"]
+    # The alert rules read the story updates: the third outlet fires the growth alert, once.
+    alerts = await harness.through("alerts", inputs(cluster + cluster, harness.name(Topic.STORIES)))
+    assert [(s.topic, s.key) for s in alerts] == [(harness.name(Topic.ALERTS), last.story_id.encode())]
+    alert = alerts[0].record(Alert)
+    assert (alert.rule, alert.detail, alert.story_version) == ("growth", "3", 3)
+    assert dict(harness.table("alert-state").items()).keys() == {last.story_id}
