@@ -1,8 +1,11 @@
-"""The Faust app of the sinks: three agents that bulk-index what the processors produce.
+"""The Faust app of the sinks: three agents that bulk-index what the processors produce, and one that
+calls the alert webhook.
 
 ``articles.clustered``, ``articles.duplicates`` and ``stories.updates`` are read as raw bytes, decoded with
 the shared contract and written in batches (``bulk_max_docs`` records or ``bulk_max_seconds``, whichever
-first).
+first). When ``KHABAR_ALERTS__WEBHOOK_URL`` is set, ``alerts`` is read too and each alert POSTed
+(:mod:`sinks.webhook`); an alert the webhook refuses, or that still fails after the retries, is a dead
+letter.
 A record that cannot be decoded, or that Elasticsearch refuses for good, goes to the dead-letter topic with
 its reason and original bytes; the agent keeps running.
 
@@ -24,7 +27,7 @@ import faust
 import structlog
 
 from contracts.errors import SchemaError
-from contracts.schemas import ClusteredArticle, Duplicate, Record, StoryUpdate, decode, encode
+from contracts.schemas import Alert, ClusteredArticle, Duplicate, Record, StoryUpdate, decode, encode
 from contracts.settings import Settings
 from contracts.topics import Topic, topic_name
 from sinks.bulk import Backoff, BulkOutcome, BulkWriter
@@ -32,7 +35,8 @@ from sinks.deadletters import Origin, dead_letter
 from sinks.elasticsearch import async_client
 from sinks.indexer import BatchResult, Indexer
 from sinks.indices import IndexNames
-from sinks.metrics import BATCH_SECONDS, MERGES, RECORDS, RETRIES
+from sinks.metrics import ALERTS, BATCH_SECONDS, MERGES, RECORDS, RETRIES
+from sinks.webhook import WebhookSender
 
 log = structlog.get_logger(__name__)
 
@@ -48,6 +52,7 @@ class SinkTopics:
     clustered: str
     duplicates: str
     stories: str
+    alerts: str
     deadletter: str
 
     @classmethod
@@ -57,6 +62,7 @@ class SinkTopics:
             clustered=topic_name(Topic.CLUSTERED, settings.topics),
             duplicates=topic_name(Topic.DUPLICATES, settings.topics),
             stories=topic_name(Topic.STORIES, settings.topics),
+            alerts=topic_name(Topic.ALERTS, settings.topics),
             deadletter=topic_name(Topic.DEADLETTER, settings.topics),
         )
 
@@ -94,8 +100,10 @@ def build_app(
     store: str | None = None,
     names: IndexNames | None = None,
     es_hosts: list[str] | None = None,
+    webhook_transport: Any = None,
 ) -> faust.App:
-    """The sink worker's Faust app; tests pass a uuid ``app_id``, topics and index prefix."""
+    """The sink worker's Faust app; tests pass a uuid ``app_id``, topics and index prefix (and may pass an
+    httpx transport for the webhook)."""
     sinks = settings.sinks
     topics = topics or SinkTopics.from_settings(settings)
     names = names or IndexNames(sinks.index_prefix)
@@ -164,4 +172,43 @@ def build_app(
     sink_agent("article", topics.clustered, ClusteredArticle, lambda i, rs: i.index_articles(rs))
     sink_agent("duplicate", topics.duplicates, Duplicate, lambda i, rs: i.index_duplicates(rs))
     sink_agent("story", topics.stories, StoryUpdate, lambda i, rs: i.index_stories(rs))
+
+    alerts = settings.alerts
+    if alerts.webhook_url is not None:
+        url = alerts.webhook_url.get_secret_value()
+        secret = alerts.webhook_secret.get_secret_value() if alerts.webhook_secret else None
+
+        async def notify(stream: Any) -> None:
+            sender = WebhookSender(
+                url,
+                secret=secret,
+                timeout_s=alerts.webhook_timeout_s,
+                retry_for_s=alerts.webhook_retry_for_s,
+                backoff=backoff,
+                transport=webhook_transport,
+                on_retry=lambda what, _d: RETRIES.labels(what).inc(),
+            )
+            try:
+                # One alert at a time, in order; each event is acked once delivered or dead-lettered.
+                async for events in stream.noack_take(sinks.bulk_max_docs, within=sinks.bulk_max_seconds):
+                    for event in events:
+                        origin = _origin(event)
+                        try:
+                            alert = decode(origin.payload, Alert)
+                        except SchemaError as exc:
+                            await send_dead_letters([(origin, str(exc), type(exc).__name__)])
+                            ALERTS.labels("dead_lettered").inc()
+                        else:
+                            delivery = await sender.send(alert)
+                            if delivery.delivered:
+                                ALERTS.labels("delivered").inc()
+                                log.info("alert delivered", alert_id=alert.alert_id, rule=alert.rule)
+                            else:
+                                await send_dead_letters([(origin, delivery.reason, "WebhookError")])
+                                ALERTS.labels("dead_lettered").inc()
+                        await stream.ack(event)
+            finally:
+                await sender.aclose()
+
+        app.agent(raw_topic(topics.alerts), name="sink-alerts")(notify)
     return app

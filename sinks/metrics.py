@@ -19,3 +19,8 @@ BATCH_SECONDS = Histogram(
     ["kind"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+ALERTS = Counter(
+    "khabar_sink_alerts_total",
+    "Alerts handled by the webhook agent, by outcome (delivered, dead_lettered).",
+    ["outcome"],
+)
