@@ -10,6 +10,7 @@ import click
 from contracts.errors import KhabarError
 from contracts.settings import load_settings
 from khabar import __version__
+from khabar.alerts_cmd import alerts
 from khabar.context import Context
 from khabar.es_cmd import es
 from khabar.eval_cmd import eval_group
@@ -69,6 +70,7 @@ cli.add_command(produce)
 cli.add_command(sink)
 cli.add_command(search)
 cli.add_command(stories)
+cli.add_command(alerts)
 cli.add_command(kibana)
 
 

@@ -1,4 +1,4 @@
-"""``khabar process``: run the processors' Faust worker (dedupe, enrich, cluster) until stopped."""
+"""``khabar process``: run the processors' Faust worker (dedupe, enrich, cluster, alerts) until stopped."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from khabar.context import Context, pass_context
 )
 @pass_context
 def process(ctx: Context, metrics_port: int | None, store: str | None) -> None:
-    """Run the processors worker: articles.raw -> dedupe -> enrich -> cluster -> stories.
+    """Run the processors worker: articles.raw -> dedupe -> enrich -> cluster -> stories -> alert rules.
 
+    The alert rules read KHABAR_ALERTS__WATCH, __GROWTH_OUTLETS and __GROWTH_HOURS (docs/alerts.md).
     Start one per machine; more workers share the partitions (enrichment scales with them; dedupe and
     clustering are single-partition stages that move to another worker if this one stops). Stop with Ctrl-C
     or SIGTERM: offsets are committed and tables flushed.

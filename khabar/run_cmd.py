@@ -2,7 +2,7 @@
 
 It starts the local Kafka and Elasticsearch, creates the topics and index templates, starts the processors and
 sinks workers, replays the bundled day of real articles through the producers' publish path, waits until every
-stage has caught up (consumer lag zero), and prints what landed in Elasticsearch.
+stage has caught up (consumer lag zero), and prints what landed in Elasticsearch and the alerts fired.
 """
 
 from __future__ import annotations
@@ -84,11 +84,13 @@ def _stage_topics(settings: Settings) -> dict[str, tuple[str, list[str]]]:
                 f"{processors}-unique",
                 names[Topic.ENRICHED],
                 f"{processors}-stories",
+                names[Topic.STORIES],  # the alert rules
             ],
         ),
         "sinks": (
             settings.sinks.app_id,
-            [names[Topic.CLUSTERED], names[Topic.DUPLICATES], names[Topic.STORIES]],
+            [names[Topic.CLUSTERED], names[Topic.DUPLICATES], names[Topic.STORIES]]
+            + ([names[Topic.ALERTS]] if settings.alerts.webhook_url is not None else []),
         ),
     }
 
@@ -204,6 +206,7 @@ def run(
         lag = _wait_caught_up(settings, {"processors": processors, "sinks": sinks}, timeout_s, logs)
         console.print(f"all stages caught up ({lag})")
         subprocess.call(_khabar("stories", "--top", "10", "--since", "100000d"))  # noqa: S603
+        subprocess.call(_khabar("alerts", "--last", "10"))  # noqa: S603
         console.print(
             f"search it: khabar search 'الأمطار'; Kibana (docker compose) on {settings.sinks.kibana_url}"
         )

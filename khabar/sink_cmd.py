@@ -1,4 +1,5 @@
-"""``khabar sink``: run the sink worker that indexes articles, duplicates and stories into Elasticsearch."""
+"""``khabar sink``: run the sink worker that indexes articles, duplicates and stories into Elasticsearch and
+calls the alert webhook."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
 
     Applies the index templates first (idempotent), serves Prometheus metrics on KHABAR_SINKS__METRICS_PORT
     (0: off) and runs a Faust worker; stop it with Ctrl-C. Offsets are committed only after Elasticsearch
-    acknowledged each batch.
+    acknowledged each batch. With KHABAR_ALERTS__WEBHOOK_URL set it also POSTs each alert of the alerts
+    topic there (signed with KHABAR_ALERTS__WEBHOOK_SECRET), dead-lettering what the receiver refuses.
     """
     from faust.worker import Worker
     from prometheus_client import start_http_server

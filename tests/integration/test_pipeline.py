@@ -1,35 +1,90 @@
-"""End to end, for real: `khabar replay` → Kafka → `khabar process` → `khabar sink` → Elasticsearch.
+"""End to end, for real: `khabar replay` → Kafka → `khabar process` → `khabar sink` → Elasticsearch, and
+the alert rules → the `alerts` topic → a webhook (a real HTTP server of the test).
 
 Everything runs as the CLI runs it (separate worker processes, the producers' compressed publishing, the
 Faust workers' consumers), on uuid topic names, app ids and index prefix. Every replayed article is accounted
-for in Elasticsearch: an article document, or a duplicate recorded against its original.
+for in Elasticsearch: an article document, or a duplicate recorded against its original. Every story that
+spread to two outlets reaches the webhook as a growth alert, signed; a broken alert is a dead letter.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from contracts.schemas import DeadLetter, decode
 from contracts.settings import Settings, TopicSettings
-from contracts.topics import topic_specs
+from contracts.topics import Topic, topic_name, topic_specs
 from infra.topics import admin_client, ensure_topics
 from producers.corpus import read_corpus
 from producers.replay import DEMO_CORPUS
 from tests.conftest import ROOT
 
 SLICE = ("2015-08-08T15:00+00:00", "2015-08-08T16:00+00:00")  # 92 articles of the bundled day
+SECRET = "e2e-signing-secret"
+
+
+class Webhook:
+    """A real HTTP server: 503 to the first request, then 204 to each, recorded."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.refused = 0
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if not hook.refused:
+                    hook.refused += 1
+                    self.send_response(503)
+                else:
+                    hook.received.append((dict(self.headers), body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/khabar"
+
+    def alerts(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
-def env(stack: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()
+
+
+@pytest.fixture
+def env(stack: Settings, tmp_path: Path, webhook: Webhook) -> Iterator[dict[str, str]]:
     run = uuid.uuid4().hex[:10]
     topics = TopicSettings(prefix=f"e2e{run}.", partitions=2)
     admin = admin_client(stack.kafka)
@@ -45,6 +100,11 @@ def env(stack: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
         "KHABAR_DATA_DIR": str(tmp_path / "data"),
         "KHABAR_LOG_FORMAT": "json",
         "KHABAR_PROCESSORS__METRICS_PORT": "0",
+        "KHABAR_ALERTS__GROWTH_OUTLETS": "2",
+        "KHABAR_ALERTS__WATCH": "عسير",
+        "KHABAR_ALERTS__WEBHOOK_URL": webhook.url,
+        "KHABAR_ALERTS__WEBHOOK_SECRET": SECRET,
+        "KHABAR_SINKS__RETRY_INITIAL_S": "0.2",
     }
     yield values
     created = [name for name in admin.list_topics() if run in name]
@@ -73,7 +133,7 @@ def _khabar(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen[byte
     )
 
 
-def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) -> None:
+def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path, webhook: Webhook) -> None:
     from elasticsearch import Elasticsearch
 
     from producers.corpus import parse_time, to_raw_article
@@ -152,6 +212,7 @@ def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) 
         for relation in relations:
             for entry in relation["_source"]["duplicates"]:
                 assert entry["outlet"] in outlets[story_of[relation["_id"]]]
+        _check_alerts(env, stack, webhook, spread={sid for sid, names in outlets.items() if len(names) >= 2})
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -161,3 +222,50 @@ def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path) 
             except subprocess.TimeoutExpired:
                 worker.kill()
         es.close()
+
+
+def _check_alerts(env: dict[str, str], stack: Settings, webhook: Webhook, *, spread: set[str]) -> None:
+    """Every active story with two outlets was alerted on once, signed; the watched region was alerted on;
+    a broken message on the alerts topic became a dead letter of the sinks."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from infra.topics import client_config
+
+    topics = TopicSettings(prefix=env["KHABAR_TOPICS__PREFIX"], partitions=2)
+    producer = KafkaProducer(**client_config(stack.kafka, "e2e"))
+    producer.send(topic_name(Topic.ALERTS, topics), key=b"s-broken", value=b'{"kind": "alert"')
+    producer.flush()
+    producer.close()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        growth = {a["story_id"] for a in webhook.alerts() if a["rule"] == "growth"}
+        if growth >= spread and any(a["rule"] == "watch" for a in webhook.alerts()):
+            break
+        time.sleep(2)
+    assert webhook.refused == 1  # the first answer was a 503, and the alert was sent again
+    alerts = webhook.alerts()
+    assert spread, "the slice has stories that spread to two outlets"
+    assert {a["story_id"] for a in alerts if a["rule"] == "growth"} >= spread
+    ids = [a["alert_id"] for a in alerts]
+    assert len(ids) == len(set(ids)), "no alert was delivered twice"
+    assert next(a["reason"] for a in alerts if a["rule"] == "watch").startswith("names «عسير»")
+    for headers, body in webhook.received:
+        expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert headers["X-Khabar-Signature"] == expected
+        assert headers["Idempotency-Key"] == json.loads(body)["alert_id"]
+    consumer = KafkaConsumer(
+        topic_name(Topic.DEADLETTER, topics),
+        **client_config(stack.kafka, "e2e"),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=5000,
+    )
+    letters: list[DeadLetter] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(d.key == "s-broken" for d in letters):
+        letters += [decode(r.value, DeadLetter) for rs in consumer.poll(timeout_ms=1000).values() for r in rs]
+    consumer.close()
+    [letter] = [d for d in letters if d.key == "s-broken"]
+    assert letter.stage == "sinks"
+    assert letter.source_topic == topic_name(Topic.ALERTS, topics)
+    assert letter.payload == '{"kind": "alert"'
