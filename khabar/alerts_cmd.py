@@ -23,7 +23,6 @@ def alerts(ctx: Context, last: int, rule: str | None, as_json: bool, rtl_isolate
     are not alerts are counted, not shown (the webhook agent dead-letters them).
     """
     from rich.console import Console
-    from rich.table import Table
 
     from contracts.errors import SchemaError
     from contracts.schemas import Alert, decode
@@ -46,19 +45,16 @@ def alerts(ctx: Context, last: int, rule: str | None, as_json: bool, rtl_isolate
         for alert in chosen:
             click.echo(alert.model_dump_json())
         return
-    console = Console()
+    console = Console(highlight=False)
     shown = isolate if rtl_isolate else str
-    table = Table("fired at", "rule", "reason", "headline", "outlets", "articles", "story")
     for alert in chosen:
-        table.add_row(
-            alert.fired_at.strftime("%Y-%m-%d %H:%M"),
-            alert.rule,
-            shown(alert.reason),
-            shown(alert.headline),
-            str(len(alert.outlets)),
-            str(alert.article_count),
-            alert.story_id,
+        when = alert.fired_at.strftime("%Y-%m-%d %H:%M")
+        console.print(f"[bold]{when}  {alert.rule:<6}[/bold]  {shown(alert.headline)}", soft_wrap=True)
+        console.print(
+            f"    {shown(alert.reason)} · {len(alert.outlets)} outlets, {alert.article_count} articles · "
+            f"{alert.story_id}",
+            style="dim",
+            soft_wrap=True,
         )
-    console.print(table)
     note = f"; {unreadable} message(s) on the topic are not alerts" if unreadable else ""
     console.print(f"{len(chosen)} of {len(found)} alerts{note}")
