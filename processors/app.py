@@ -199,12 +199,15 @@ def build_app(
             stages["cluster"] = stage
         return stages["cluster"]  # type: ignore[no-any-return]
 
+    # Built now, so that a bad KHABAR_ALERTS__WATCH stops the worker at start with its reason.
+    rules = AlertRules(
+        watch=settings.alerts.watch,
+        growth_outlets=settings.alerts.growth_outlets,
+        growth_hours=settings.alerts.growth_hours,
+    )
+
     def alert_stage() -> AlertStage:
         if "alerts" not in stages:
-            alerts = settings.alerts
-            rules = AlertRules(
-                watch=alerts.watch, growth_outlets=alerts.growth_outlets, growth_hours=alerts.growth_hours
-            )
             stage = AlertStage(rules)
             left_out(alert_state, "alert-state", stage.restore({k: v for k, v in alert_state.items() if v}))
             stages["alerts"] = stage

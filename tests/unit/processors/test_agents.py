@@ -37,6 +37,7 @@ from contracts.schemas import (
 from contracts.settings import AlertSettings, KafkaSettings, Settings, TopicSettings
 from contracts.topics import Topic, topic_name
 from processors.app import build_app
+from processors.errors import AlertStateError
 from tests.unit.processors.test_enrich import sample
 from tests.unit.processors.test_stages import WIRE, raw
 
@@ -346,3 +347,9 @@ async def test_the_agents_chained_end_to_end(harness: Harness) -> None:
     alert = alerts[0].record(Alert)
     assert (alert.rule, alert.detail, alert.story_version) == ("growth", "3", 3)
     assert dict(harness.table("alert-state").items()).keys() == {last.story_id}
+
+
+def test_a_bad_watch_term_stops_the_app_at_build_time(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, alerts=AlertSettings(watch=["داعش", "؟"]))
+    with pytest.raises(AlertStateError, match="watch term '؟' has no word to match"):
+        build_app(settings, app_id=f"test-agents-{uuid.uuid4().hex[:12]}", store="memory://")
