@@ -4,7 +4,7 @@ Publishes N real SaudiNewsNet articles to uuid-named topics, starts `khabar proc
 production), and measures the time from the worker's first output to the moment every article has come out
 of the pipeline clustered or as a duplicate. Prints articles/s and writes benchmarks/results/pipeline.json.
 
-    .venv/bin/python benchmarks/pipeline.py --articles 2000 --partitions 6
+    .venv/bin/python -m benchmarks.pipeline --articles 2000 --partitions 6
 """
 
 from __future__ import annotations
