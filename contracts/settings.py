@@ -188,7 +188,7 @@ class AlertSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # People, organisations, places or phrases to watch: a story that names one fires a `watch` alert,
+    # People, organisations, places or phrases to watch: a story about one fires a `watch` alert,
     # once per story and term (KHABAR_ALERTS__WATCH=داعش,الأمم المتحدة). Matched after Arabic normalisation.
     watch: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # A `growth` alert fires when a story reaches each of these outlet counts within growth_hours of its

@@ -5,9 +5,11 @@ Two rules, configured by :class:`contracts.settings.AlertSettings`:
 - ``growth``: the story reached ``n`` outlets within ``growth_hours`` of its first article, for each ``n`` of
   ``growth_outlets`` (5 and 10 by default). A wire copy's outlet counts: an editor's "ten outlets ran this"
   counts reprints too.
-- ``watch``: the story names a watched person, organisation, place or phrase. The term is looked for as whole
-  words, after Arabic normalisation (alef and hamza forms, teh marbuta, tashkeel), in the story's headline,
-  its top people and organisations, places and keywords. A one-letter proclitic (و ف ب ل ك) may precede it:
+- ``watch``: the story is about a watched person, organisation, place or phrase. The term is looked for as
+  whole words, after Arabic normalisation (alef and hamza forms, teh marbuta, tashkeel), in the story's
+  headline, its lead (the summary), its top keywords and, in a story of three articles or more, its three
+  most named people, organisations and places. A name mentioned once deep in one article does not fire:
+  that would alert on every story that cites Iran. A one-letter proclitic (و ف ب ل ك) may precede it:
   «وداعش» names داعش, and «للأمم المتحدة» الأمم المتحدة.
 
 What fired is kept per story (:class:`Fired`, the stage's table entry), so a redelivered update fires
@@ -47,6 +49,10 @@ from .errors import AlertStateError
 __all__ = ["AlertRules", "Fired", "WatchTerm"]
 
 _PROCLITICS: Final = frozenset("وفبلك")
+#: A story's people, organisations and places count for ``watch`` when it has this many articles, and then
+#: only its ``_TOP_NAMES`` most named ones: a name mentioned once in one article is not what a story is about.
+_NAMES_FROM_ARTICLES: Final = 3
+_TOP_NAMES: Final = 3
 _FORMAT: Final = 1
 
 
@@ -155,10 +161,12 @@ class AlertRules:
             return []
         fields = [
             ("headline", update.headline),
-            *((entity.type, entity.name) for entity in update.top_entities),
-            *(("place", place.name) for place in update.top_places),
+            ("lead", update.summary),
             *(("keyword", keyword) for keyword in update.top_keywords),
         ]
+        if update.article_count >= _NAMES_FROM_ARTICLES:  # names ranked by how many articles name them
+            fields += [(e.type, e.name) for e in update.top_entities[:_TOP_NAMES]]
+            fields += [("place", p.name) for p in update.top_places[:_TOP_NAMES]]
         tokens = [(where, tokenize(normalize(text, fold_teh_marbuta=True))) for where, text in fields]
         alerts = []
         for term in self.watch:

@@ -88,6 +88,7 @@ def test_a_story_that_jumps_past_two_levels_fires_both() -> None:
         ("عسير", {"top_places": [Place(name="عسير", lat=19.0, lon=42.5, feature="region")]}, "place"),
         ("الإرهاب", {"top_keywords": ["الإرهاب", "مسجد"]}, "keyword"),
         ("الأمم المتحدة", {"headline": "ترحيب للأمم المتحدة بالاتفاق"}, "headline"),  # ل + ال is لل
+        ("مجلس الأمن", {"headline": "إدانة دولية", "summary": "دان أعضاء مجلس الأمن الدولي التفجير"}, "lead"),
     ],
 )
 def test_watch_terms_match_whole_words_after_normalisation(
@@ -108,6 +109,19 @@ def test_watch_terms_match_whole_words_after_normalisation(
 )
 def test_watch_terms_do_not_match_parts_of_words(term: str, headline: str) -> None:
     assert rules(watch=[term]).evaluate(update(headline=headline), Fired())[0] == []
+
+
+def test_names_count_only_when_prominent_in_a_story_of_three_articles() -> None:
+    places = [
+        Place(name=name, lat=0.0, lon=0.0, feature="country")
+        for name in ("اليمن", "المملكة العربية السعودية", "البحرين", "إيران")
+    ]
+    iran = rules(watch=["إيران"])
+    assert iran.evaluate(update(top_places=places), Fired())[0] == []  # fourth most named: a mention
+    assert iran.evaluate(update(top_places=places[2:]), Fired())[0] != []
+    # A story of one article lists every place it mentions once: none of them counts.
+    one = update(top_places=places[3:]).model_copy(update={"article_count": 1})
+    assert iran.evaluate(one, Fired())[0] == []
 
 
 def test_an_empty_watch_term_is_refused_with_its_text() -> None:
