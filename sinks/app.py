@@ -100,10 +100,8 @@ def build_app(
     store: str | None = None,
     names: IndexNames | None = None,
     es_hosts: list[str] | None = None,
-    webhook_transport: Any = None,
 ) -> faust.App:
-    """The sink worker's Faust app; tests pass a uuid ``app_id``, topics and index prefix (and may pass an
-    httpx transport for the webhook)."""
+    """The sink worker's Faust app; tests pass a uuid ``app_id``, topics and index prefix."""
     sinks = settings.sinks
     topics = topics or SinkTopics.from_settings(settings)
     names = names or IndexNames(sinks.index_prefix)
@@ -185,7 +183,6 @@ def build_app(
                 timeout_s=alerts.webhook_timeout_s,
                 retry_for_s=alerts.webhook_retry_for_s,
                 backoff=backoff,
-                transport=webhook_transport,
                 on_retry=lambda what, _d: RETRIES.labels(what).inc(),
             )
             try:
