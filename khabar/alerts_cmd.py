@@ -29,6 +29,7 @@ def alerts(ctx: Context, last: int, rule: str | None, as_json: bool, rtl_isolate
     from contracts.topics import Topic, topic_name
     from infra.records import read_topic
     from sinks.render import isolate
+    from sinks.webhook import size
 
     settings = ctx.settings
     found: list[Alert] = []
@@ -51,8 +52,7 @@ def alerts(ctx: Context, last: int, rule: str | None, as_json: bool, rtl_isolate
         when = alert.fired_at.strftime("%Y-%m-%d %H:%M")
         console.print(f"[bold]{when}  {alert.rule:<6}[/bold]  {shown(alert.headline)}", soft_wrap=True)
         console.print(
-            f"    {shown(alert.reason)} · {len(alert.outlets)} outlets, {alert.article_count} articles · "
-            f"{alert.story_id}",
+            f"    {shown(alert.reason)} · {size(alert)} · {alert.story_id}",
             style="dim",
             soft_wrap=True,
         )

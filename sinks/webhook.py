@@ -17,6 +17,8 @@ topic. The HTTP transport is injected (``httpx.MockTransport`` in tests), as are
 ...     outlets=["okaz", "alwatan"], fired_at=datetime(2015, 8, 8, tzinfo=UTC))
 >>> print(json.loads(payload(alert))["text"])
 khabar growth: هطول أمطار غزيرة على جدة (6 articles, 2 outlets): reached 5 outlets within 1.5 h
+>>> size(alert.model_copy(update={"article_count": 1, "outlets": ["okaz"]}))
+'1 article, 1 outlet'
 >>> signature(b"{}", "s3cret")
 'sha256=adbde1ce40c89c14215687d5d762a47df6dfaefcfad61e2e86718ffc8498571b'
 """
@@ -37,7 +39,7 @@ import structlog
 from contracts.schemas import Alert
 from sinks.bulk import Backoff
 
-__all__ = ["Delivery", "WebhookSender", "payload", "signature"]
+__all__ = ["Delivery", "WebhookSender", "payload", "signature", "size"]
 
 log = structlog.get_logger(__name__)
 
@@ -49,11 +51,14 @@ _RETRIABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 def payload(alert: Alert) -> bytes:
     """The request body: the alert's fields and a one-line ``text``."""
     body = alert.model_dump(mode="json")
-    body["text"] = (
-        f"khabar {alert.rule}: {alert.headline} ({alert.article_count} articles, "
-        f"{len(alert.outlets)} outlets): {alert.reason}"
-    )
+    body["text"] = f"khabar {alert.rule}: {alert.headline} ({size(alert)}): {alert.reason}"
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def size(alert: Alert) -> str:
+    """How big the alert's story is, in words (``6 articles, 2 outlets``; ``1 article, 1 outlet``)."""
+    articles, outlets = alert.article_count, len(alert.outlets)
+    return f"{articles} article{'s' * (articles != 1)}, {outlets} outlet{'s' * (outlets != 1)}"
 
 
 def signature(body: bytes, secret: str) -> str:
