@@ -43,7 +43,7 @@ from typing import Final
 
 from contracts.schemas import Alert, StoryUpdate
 
-from .arabic import normalize, tokenize
+from .arabic import tokenize
 from .errors import AlertStateError
 
 __all__ = ["AlertRules", "Fired", "WatchTerm"]
@@ -72,7 +72,7 @@ class WatchTerm:
     @classmethod
     def of(cls, text: str) -> WatchTerm:
         """The term of ``text``; raise :class:`AlertStateError` when it has no word to match."""
-        tokens = tuple(tokenize(normalize(text, fold_teh_marbuta=True)))
+        tokens = tuple(tokenize(text, fold_teh_marbuta=True))
         if not tokens:
             raise AlertStateError(
                 f"watch term {text!r} has no word to match; remove it from KHABAR_ALERTS__WATCH"
@@ -167,7 +167,7 @@ class AlertRules:
         if update.article_count >= _NAMES_FROM_ARTICLES:  # names ranked by how many articles name them
             fields += [(e.type, e.name) for e in update.top_entities[:_TOP_NAMES]]
             fields += [("place", p.name) for p in update.top_places[:_TOP_NAMES]]
-        tokens = [(where, tokenize(normalize(text, fold_teh_marbuta=True))) for where, text in fields]
+        tokens = [(where, tokenize(text, fold_teh_marbuta=True)) for where, text in fields]
         alerts = []
         for term in self.watch:
             if f"watch:{' '.join(term.tokens)}" in fired.markers:

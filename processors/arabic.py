@@ -204,17 +204,18 @@ def normalize_for_matching(text: str) -> str:
     return normalize(text, fold_teh_marbuta=True)
 
 
-def tokenize(text: str) -> list[str]:
-    """Split normalised text into word tokens (runs of letters and digits); punctuation is dropped.
+def tokenize(text: str, *, fold_teh_marbuta: bool = False) -> list[str]:
+    """Split normalised text into word tokens (runs of letters and digits); punctuation is dropped. With
+    ``fold_teh_marbuta``, the tokens of :func:`normalize_for_matching`.
 
     >>> tokenize("دي ميستورا: على الأسد الرحيل (2015)!")
     ['دي', 'ميستورا', 'علي', 'الاسد', 'الرحيل', '2015']
-    >>> tokenize("٣ قتلى في حلب_اليوم")
-    ['3', 'قتلي', 'في', 'حلب', 'اليوم']
+    >>> tokenize("٣ قتلى في حلب_اليوم"), tokenize("مدينة حماة", fold_teh_marbuta=True)
+    (['3', 'قتلي', 'في', 'حلب', 'اليوم'], ['مدينه', 'حماه'])
     >>> tokenize(" ".join(tokenize("وَقالَ،المتحدث"))) == tokenize("وَقالَ،المتحدث")
     True
     """
-    return _TOKEN_RE.findall(normalize(text))
+    return _TOKEN_RE.findall(normalize(text, fold_teh_marbuta=fold_teh_marbuta))
 
 
 # ----------------------------------------------------------------------------------------- stop words
