@@ -80,7 +80,7 @@ def drop(settings: Settings, names: IndexNames) -> None:
         indices = list(es.indices.get(index=names.all_pattern))
         if indices:
             es.indices.delete(index=",".join(indices))
-        for template in (names.articles_alias, names.stories_alias, names.duplicates_alias):
+        for template in names.aliases:
             es.options(ignore_status=404).indices.delete_index_template(name=template)
     finally:
         es.close()

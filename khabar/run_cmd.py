@@ -89,8 +89,7 @@ def _stage_topics(settings: Settings) -> dict[str, tuple[str, list[str]]]:
         ),
         "sinks": (
             settings.sinks.app_id,
-            [names[Topic.CLUSTERED], names[Topic.DUPLICATES], names[Topic.STORIES]]
-            + ([names[Topic.ALERTS]] if settings.alerts.webhook_url is not None else []),
+            [names[Topic.CLUSTERED], names[Topic.DUPLICATES], names[Topic.STORIES], names[Topic.ALERTS]],
         ),
     }
 

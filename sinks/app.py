@@ -1,11 +1,13 @@
-"""The Faust app of the sinks: three agents that bulk-index what the processors produce, and one that
-calls the alert webhook.
+"""The Faust app of the sinks: four agents that bulk-index what the processors produce, and one that calls
+the alert webhook.
 
-``articles.clustered``, ``articles.duplicates`` and ``stories.updates`` are read as raw bytes, decoded with
-the shared contract and written in batches (``bulk_max_docs`` records or ``bulk_max_seconds``, whichever
-first). When ``KHABAR_ALERTS__WEBHOOK_URL`` is set, ``alerts`` is read too and each alert POSTed
+``articles.clustered``, ``articles.duplicates``, ``stories.updates`` and ``alerts`` are read as raw bytes,
+decoded with the shared contract and written in batches (``bulk_max_docs`` records or ``bulk_max_seconds``,
+whichever first). When ``KHABAR_ALERTS__WEBHOOK_URL`` is set, a second agent reads ``alerts`` too (Faust
+hands each event to both, and its offset is committed once both acked it) and POSTs each alert
 (:mod:`sinks.webhook`); an alert the webhook refuses, or that still fails after the retries, is a dead
-letter.
+letter (a message that is not an alert is dead-lettered by the indexing agent alone). A webhook that is
+down holds back only its own agent: the alerts still reach Elasticsearch.
 A record that cannot be decoded, or that Elasticsearch refuses for good, goes to the dead-letter topic with
 its reason and original bytes; the agent keeps running.
 
@@ -170,6 +172,7 @@ def build_app(
     sink_agent("article", topics.clustered, ClusteredArticle, lambda i, rs: i.index_articles(rs))
     sink_agent("duplicate", topics.duplicates, Duplicate, lambda i, rs: i.index_duplicates(rs))
     sink_agent("story", topics.stories, StoryUpdate, lambda i, rs: i.index_stories(rs))
+    sink_agent("alert", topics.alerts, Alert, lambda i, rs: i.index_alerts(rs))
 
     alerts = settings.alerts
     if alerts.webhook_url is not None:
@@ -192,9 +195,9 @@ def build_app(
                         origin = _origin(event)
                         try:
                             alert = decode(origin.payload, Alert)
-                        except SchemaError as exc:
-                            await send_dead_letters([(origin, str(exc), type(exc).__name__)])
-                            ALERTS.labels("dead_lettered").inc()
+                        except SchemaError:
+                            # the indexing agent reads the same event and dead-letters it: once is enough
+                            ALERTS.labels("undecodable").inc()
                         else:
                             delivery = await sender.send(alert)
                             if delivery.delivered:

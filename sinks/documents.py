@@ -14,7 +14,9 @@ optimistic concurrency (``if_seq_no``/``if_primary_term``, or ``create`` for a n
 - a story is an ``index`` with ``version_type=external`` and ``version`` = story version: an older snapshot
   never overwrites a newer one, and Elasticsearch's 409 for it is expected, not an error;
 - when a story is merged into another, its articles move to the survivor (:func:`survivors`,
-  :func:`repoint_article`), whichever of the merge and the articles reaches Elasticsearch first.
+  :func:`repoint_article`), whichever of the merge and the articles reaches Elasticsearch first;
+- an alert is a ``create`` under its id (:func:`alert_action`): an alert fired once is one document, however
+  often it is delivered, and the 409 of a repeat is expected.
 
 A merge that changes nothing is not written at all, so replaying a stream leaves every document (and its
 ``_version``) untouched.
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from contracts.schemas import ClusteredArticle, Duplicate, Place, StoryUpdate
+from contracts.schemas import Alert, ClusteredArticle, Duplicate, Place, StoryUpdate
 from sinks.indices import IndexNames
 
 Op = Literal["index", "create"]
@@ -321,3 +323,32 @@ def story_action(update: StoryUpdate, names: IndexNames) -> BulkAction:
         version=update.version,
         on_conflict="stale",
     )
+
+
+def alert_document(alert: Alert) -> dict[str, Any]:
+    """The alert as stored in Elasticsearch: the record's fields and its outlet count.
+
+    >>> from datetime import UTC, datetime
+    >>> a = Alert(alert_id="a1", rule="growth", detail="5", reason="reached 5 outlets", story_id="s1",
+    ...           story_version=7, headline="h", outlets=["okaz", "sabq"], article_count=9,
+    ...           fired_at=datetime(2015, 8, 8, 9, tzinfo=UTC))
+    >>> doc = alert_document(a)
+    >>> doc["fired_at"], doc["outlet_count"], doc["rule"]
+    ('2015-08-08T09:00:00Z', 2, 'growth')
+    """
+    document = alert.model_dump(mode="json", exclude={"kind", "schema_version"})
+    document["outlet_count"] = len(set(alert.outlets))
+    return document
+
+
+def alert_action(alert: Alert, names: IndexNames) -> BulkAction:
+    """The write of one alert: ``create`` under the alert id, so a repeat is a 409 marked ``stale``.
+
+    >>> from datetime import UTC, datetime
+    >>> a = Alert(alert_id="a1", rule="watch", detail="ابها", reason="r", story_id="s1", story_version=1,
+    ...           headline="h", article_count=1, fired_at=datetime(2015, 8, 8, tzinfo=UTC))
+    >>> alert_action(a, IndexNames("khabar")).lines()[0]
+    {'create': {'_index': 'khabar-alerts', '_id': 'a1'}}
+    """
+    document = alert_document(alert)
+    return BulkAction("create", names.alerts_alias, alert.alert_id, document, on_conflict="stale")

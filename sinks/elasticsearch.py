@@ -9,6 +9,7 @@ from elasticsearch import AsyncElasticsearch, Elasticsearch
 from contracts.settings import ElasticsearchSettings
 from sinks.indices import IndexNames, rename_template
 from sinks.templates import (
+    ALERTS_ALIAS,
     ARTICLES_ALIAS,
     COMPONENT,
     DUPLICATES_ALIAS,
@@ -16,8 +17,6 @@ from sinks.templates import (
     Templates,
     load_templates,
 )
-
-STORIES_INDEX = "khabar-stories-000001"
 
 
 def _options(settings: ElasticsearchSettings) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def setup(
     es: Elasticsearch, templates: Templates | None = None, names: IndexNames | None = None
 ) -> list[str]:
     """Put the component and index templates, add their fields to the indices that exist already, and make
-    sure the stories and duplicates indices exist.
+    sure the stories, duplicates and alerts indices exist.
 
     Safe to repeat. After an upgrade that adds a field (the stories' ``about``), running it again puts the
     field into the existing indices too; a changed field cannot be put, and Elasticsearch's refusal names it
@@ -63,6 +62,7 @@ def setup(
         ARTICLES_ALIAS: (names.articles_alias, names.articles_pattern),
         STORIES_ALIAS: (names.stories_alias, f"{names.stories_alias}-*"),
         DUPLICATES_ALIAS: (names.duplicates_alias, f"{names.duplicates_alias}-*"),
+        ALERTS_ALIAS: (names.alerts_alias, f"{names.alerts_alias}-*"),
     }
     done = []
     es.cluster.put_component_template(name=COMPONENT, body=templates.component)
@@ -74,10 +74,11 @@ def setup(
         if es.indices.exists(index=pattern, allow_no_indices=False):
             es.indices.put_mapping(index=pattern, body=body["template"]["mappings"])
             done.append(f"mappings of {pattern}")
-    # Articles get monthly indices by publish date as they are written; stories and duplicates live in one.
+    # Articles get monthly indices by publish date as they are written; the others live in one index each.
     for alias, index in (
         (names.stories_alias, names.stories_index),
         (names.duplicates_alias, names.duplicates_index),
+        (names.alerts_alias, names.alerts_index),
     ):
         if not es.indices.exists_alias(name=alias):
             es.indices.create(index=index)

@@ -20,9 +20,10 @@ from typing import Any
 
 import structlog
 
-from contracts.schemas import ClusteredArticle, Duplicate, StoryUpdate
+from contracts.schemas import Alert, ClusteredArticle, Duplicate, StoryUpdate
 from sinks.bulk import BulkOutcome, BulkWriter, ItemFailure
 from sinks.documents import (
+    alert_action,
     merge_article,
     merge_relation,
     merge_relation_into_article,
@@ -48,7 +49,7 @@ class BatchResult:
 
 
 class Indexer:
-    """Writes clustered articles, duplicates and story snapshots under one :class:`IndexNames`."""
+    """Writes clustered articles, duplicates, story snapshots and alerts under one :class:`IndexNames`."""
 
     def __init__(self, writer: BulkWriter, names: IndexNames) -> None:
         self._writer = writer
@@ -122,6 +123,10 @@ class Indexer:
             if len(found) < _MOVE_PAGE or not done:
                 break
         return BatchResult(outcome, repointed)
+
+    async def index_alerts(self, records: Sequence[Alert]) -> BatchResult:
+        """Create one document per alert; an alert already indexed comes back as ``stale``."""
+        return BatchResult(await self._writer.write([alert_action(r, self._names) for r in records]))
 
     async def _survivors(self, story_ids: set[str]) -> dict[str, str]:
         """Merged story id -> its survivor, for the merged ones among ``story_ids`` (real-time reads)."""

@@ -7,7 +7,8 @@ their own indices by configuration alone:
 - ``<prefix>-stories-000001``: one document per story, alias ``<prefix>-stories``;
 - ``<prefix>-duplicates-000001``: one document per original article that has duplicates, alias
   ``<prefix>-duplicates``. Its ``_id`` is the original's id, an address a duplicate knows without knowing the
-  original's month.
+  original's month;
+- ``<prefix>-alerts-000001``: one document per alert fired, ``_id`` = the alert id, alias ``<prefix>-alerts``.
 
 >>> names = IndexNames("khabar")
 >>> names.articles_alias, names.stories_index
@@ -63,6 +64,23 @@ class IndexNames:
     @property
     def duplicates_index(self) -> str:
         return f"{self.prefix}-duplicates-000001"
+
+    @property
+    def alerts_alias(self) -> str:
+        return f"{self.prefix}-alerts"
+
+    @property
+    def alerts_index(self) -> str:
+        return f"{self.prefix}-alerts-000001"
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Every alias, which is also the name of its index template.
+
+        >>> IndexNames("t").aliases
+        ('t-articles', 't-stories', 't-duplicates', 't-alerts')
+        """
+        return (self.articles_alias, self.stories_alias, self.duplicates_alias, self.alerts_alias)
 
     @property
     def all_pattern(self) -> str:

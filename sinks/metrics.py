@@ -6,7 +6,8 @@ from prometheus_client import Counter, Histogram
 
 RECORDS = Counter(
     "khabar_sink_records_total",
-    "Records handled by the sinks, by kind and outcome (written, noop, stale, dead_lettered).",
+    "Records handled by the sinks, by kind (article, duplicate, story, alert) and outcome "
+    "(written, noop, stale, dead_lettered).",
     ["kind", "outcome"],
 )
 MERGES = Counter("khabar_sink_duplicate_merges_total", "Duplicate relations merged into original articles.")
@@ -21,6 +22,6 @@ BATCH_SECONDS = Histogram(
 )
 ALERTS = Counter(
     "khabar_sink_alerts_total",
-    "Alerts handled by the webhook agent, by outcome (delivered, dead_lettered).",
+    "Alerts handled by the webhook agent, by outcome (delivered, dead_lettered, undecodable).",
     ["outcome"],
 )

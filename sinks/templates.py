@@ -1,8 +1,8 @@
 """The Elasticsearch index templates, kept as JSON in ``sinks/mappings`` (pure: no client).
 
 ``analysis.json`` is a component template with the Arabic analysis (``khabar_arabic`` with stemming,
-``khabar_arabic_exact`` without, the ``khabar_keyword`` normalizer); ``articles.json``, ``stories.json`` and
-``duplicates.json`` are index templates composed of it, each behind its alias.
+``khabar_arabic_exact`` without, the ``khabar_keyword`` normalizer); ``articles.json``, ``stories.json``,
+``duplicates.json`` and ``alerts.json`` are index templates composed of it, each behind its alias.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ COMPONENT = "khabar-analysis"
 ARTICLES_ALIAS = "khabar-articles"
 STORIES_ALIAS = "khabar-stories"
 DUPLICATES_ALIAS = "khabar-duplicates"
+ALERTS_ALIAS = "khabar-alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ def load_templates() -> Templates:
             ARTICLES_ALIAS: _load("articles.json"),
             STORIES_ALIAS: _load("stories.json"),
             DUPLICATES_ALIAS: _load("duplicates.json"),
+            ALERTS_ALIAS: _load("alerts.json"),
         },
     )
 

@@ -20,7 +20,7 @@ def drop_prefix(es: Any, names: IndexNames) -> None:
     indices = list(es.indices.get(index=names.all_pattern, expand_wildcards="all"))
     if indices:
         es.indices.delete(index=",".join(indices), ignore_unavailable=True)
-    for template in (names.articles_alias, names.stories_alias, names.duplicates_alias):
+    for template in names.aliases:
         es.options(ignore_status=404).indices.delete_index_template(name=template)
 
 

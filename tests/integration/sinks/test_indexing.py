@@ -9,7 +9,7 @@ from sinks.documents import BulkAction
 from sinks.elasticsearch import client
 from sinks.indexer import Indexer
 from sinks.indices import IndexNames
-from tests.unit.sinks.factories import PUBLISHED, clustered, duplicate, story
+from tests.unit.sinks.factories import PUBLISHED, alert, clustered, duplicate, story
 
 
 def _es(stack: Settings) -> Any:
@@ -60,6 +60,27 @@ async def test_a_merged_story_is_marked_and_points_to_the_survivor(
 
     doc = _source(stack, sink_names.stories_alias, "small")["_source"]
     assert (doc["status"], doc["merged_into"], doc["version"]) == ("merged", "big", 2)
+
+
+async def test_an_alert_is_one_document_however_often_it_is_delivered(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    fired = [alert("a1"), alert("a2", rule="watch", detail="ابها", reason="names «أبها» (place)")]
+    first = await indexer.index_alerts(fired)
+    before = _snapshot(stack, sink_names)
+    again = await indexer.index_alerts([fired[1], fired[0], fired[1]])  # a redelivered batch, reordered
+
+    assert (first.outcome.written, first.outcome.stale) == (2, 0)
+    assert (again.outcome.written, again.outcome.stale, again.outcome.failures) == (0, 3, ())
+    assert _snapshot(stack, sink_names) == before
+    es = _es(stack)
+    try:
+        # searchable in Arabic: the watched place, written with hamza, finds the alert on أبها
+        hits = es.search(index=sink_names.alerts_alias, query={"match": {"reason": "ابها"}})["hits"]["hits"]
+        assert [h["_id"] for h in hits] == ["a2"]
+        assert hits[0]["_source"]["outlet_count"] == 5
+    finally:
+        es.close()
 
 
 def _stories_of(stack: Settings, names: IndexNames, ids: list[str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Records for the sink tests: clustered articles, duplicates and story snapshots with sensible defaults."""
+"""Records for the sink tests: clustered articles, duplicates, story snapshots and alerts, with defaults."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from contracts.schemas import ClusteredArticle, Duplicate, EnrichedArticle, Entity, Place, StoryUpdate
+from contracts.schemas import Alert, ClusteredArticle, Duplicate, EnrichedArticle, Entity, Place, StoryUpdate
 
 PUBLISHED = datetime(2015, 8, 8, 6, 30, tzinfo=UTC)
 RIYADH = Place(name="الرياض", country_code="SA", lat=24.69, lon=46.72, feature="city")
@@ -101,3 +101,19 @@ def story(
         top_entities=[Entity(name="بشار الأسد", type="person")],
         updated_at=last_seen,
     )
+
+
+def alert(alert_id: str = "alert-1", *, story_id: str = "story-1", **overrides: Any) -> Alert:
+    fields: dict[str, Any] = {
+        "rule": "growth",
+        "detail": "5",
+        "reason": "reached 5 outlets within 1.5 h of its first article",
+        "story_version": 9,
+        "headline": "تقدم المعارضة في ريف اللاذقية",
+        "summary": "قالت المعارضة السورية إنها سيطرت على قرى جديدة.",
+        "outlets": ["alriyadh", "okaz", "sabq", "alwatan", "aleqtisadiya"],
+        "article_count": 7,
+        "fired_at": PUBLISHED + timedelta(hours=1, minutes=30),
+        **overrides,
+    }
+    return Alert(alert_id=alert_id, story_id=story_id, **fields)

@@ -6,6 +6,8 @@ import doctest
 
 import sinks.documents
 from sinks.documents import (
+    alert_action,
+    alert_document,
     article_document,
     merge_article,
     merge_relation,
@@ -16,7 +18,8 @@ from sinks.documents import (
     union_duplicates,
 )
 from sinks.indices import IndexNames
-from tests.unit.sinks.factories import PUBLISHED, clustered, duplicate, story
+from sinks.templates import ALERTS_ALIAS, load_templates
+from tests.unit.sinks.factories import PUBLISHED, alert, clustered, duplicate, story
 
 
 def test_article_document_has_geo_points_names_entities_and_story() -> None:
@@ -89,6 +92,22 @@ def test_story_is_externally_versioned_and_a_409_is_stale() -> None:
     assert action.source["summary"] == "ملخص القصة"
     # what the story is about, searchable: keywords, people and organisations, places
     assert action.source["about"] == ["المعارضة", "بشار الأسد", "الرياض"]
+
+
+def test_an_alert_is_created_once_under_its_id_and_a_repeat_is_stale() -> None:
+    action = alert_action(alert("a-7", story_id="s3"), IndexNames("k"))
+    assert action.lines()[0] == {"create": {"_index": "k-alerts", "_id": "a-7"}}
+    assert action.on_conflict == "stale"
+    assert action.source["story_id"] == "s3"
+    assert action.source["outlet_count"] == 5
+    assert action.source["fired_at"] == "2015-08-08T08:00:00Z"
+
+
+def test_an_alert_document_has_exactly_the_fields_of_the_strict_mapping() -> None:
+    # the alerts mapping is strict: a record field it does not map would make every alert a dead letter
+    mapping = load_templates().index[ALERTS_ALIAS]["template"]["mappings"]
+    assert mapping["dynamic"] == "strict"
+    assert set(alert_document(alert())) == set(mapping["properties"])
 
 
 def test_doctests() -> None:

@@ -43,10 +43,13 @@ def test_what_the_issue_asks_for_is_there(objects: list[dict[str, Any]]) -> None
     by_type: dict[str, set[str]] = {}
     for obj in objects:
         by_type.setdefault(obj["type"], set()).add(obj["id"])
-    assert by_type["index-pattern"] == {"khabar-articles", "khabar-stories"}
-    assert {"khabar-latest-stories", "khabar-articles-by-outlet", "khabar-articles-by-place"} <= by_type[
-        "search"
-    ]
+    assert by_type["index-pattern"] == {"khabar-articles", "khabar-stories", "khabar-alerts"}
+    assert {
+        "khabar-latest-stories",
+        "khabar-articles-by-outlet",
+        "khabar-articles-by-place",
+        "khabar-alerts",
+    } <= by_type["search"]
     [dashboard] = [o for o in objects if o["type"] == "dashboard"]
     panels = {r["id"] for r in dashboard["references"]}
     assert panels == {
@@ -55,6 +58,7 @@ def test_what_the_issue_asks_for_is_there(objects: list[dict[str, Any]]) -> None
         "khabar-places-map",
         "khabar-top-entities",
         "khabar-biggest-stories",
+        "khabar-alerts",
     }
     assert dashboard["attributes"]["timeFrom"] == "now-24h"
 
@@ -72,10 +76,14 @@ def test_fields_are_found_in_every_kind_of_object(objects: list[dict[str, Any]])
     } <= named
 
 
+def _first(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(o for o in objects if o["type"] == kind)
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (lambda o: o[2]["attributes"].update(columns=["no_such_field"]), "field 'no_such_field' is not in"),
+        (lambda o: _first(o, "search")["attributes"].update(columns=["nope"]), "field 'nope' is not in"),
         (lambda o: o[0]["attributes"].update(title="logs-*"), "is not an alias of the templates"),
         (lambda o: o[-1]["references"][0].update(id="gone"), "reference lens:gone is not in the files"),
         (lambda o: o[0].update(typeMigrationVersion="99.0.0"), "newer than Kibana 8.19 knows"),
