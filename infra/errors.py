@@ -1,4 +1,4 @@
-"""Errors of the infrastructure commands (local stack, topics)."""
+"""Errors of the infrastructure commands (local stack, topics, reading and republishing records)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,7 @@ class FetchError(InfraError):
 
 class StackError(InfraError):
     """A local engine did not start, stop or answer; the message points at its log."""
+
+
+class RepublishError(InfraError):
+    """Kafka did not take a message published again; the message names the topic and the error."""

@@ -1,11 +1,17 @@
-"""Read a whole topic as it stands, without a consumer group (kafka-python adapter): for commands that show
-what a topic holds, such as ``khabar alerts``."""
+"""Read a whole topic as it stands, without a consumer group, and publish messages again (kafka-python
+adapter): for commands that show what a topic holds (``khabar alerts``, ``khabar deadletters``) and for the
+replay of dead letters."""
 
 from __future__ import annotations
 
-from kafka import KafkaConsumer, TopicPartition
+from collections.abc import Callable, Sequence
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 
 from contracts.settings import KafkaSettings
+from infra.deadletters import Message
+from infra.errors import RepublishError
 from infra.topics import client_config
 
 
@@ -31,3 +37,32 @@ def read_topic(kafka: KafkaSettings, topic: str, *, timeout_s: float = 30.0) -> 
         return values
     finally:
         consumer.close()
+
+
+def publish(
+    kafka: KafkaSettings,
+    messages: Sequence[Message],
+    *,
+    timeout_s: float = 60.0,
+    on_sent: Callable[[Message], None] | None = None,
+) -> int:
+    """Publish ``messages`` in order (acks from all in-sync replicas, idempotent producer) and return how many
+    Kafka acknowledged; raise :class:`RepublishError` naming the first that it did not."""
+    producer = KafkaProducer(**client_config(kafka, "republish"), acks="all", enable_idempotence=True)
+    try:
+        futures = [(m, producer.send(m.topic, key=m.key, value=m.value)) for m in messages]
+        producer.flush(timeout=timeout_s)
+        for message, future in futures:
+            try:
+                future.get(timeout=timeout_s)
+            except KafkaError as exc:
+                raise RepublishError(
+                    f"Kafka did not take the message with key {message.key!r} for {message.topic!r}: {exc}; "
+                    "others may have been published: run the same replay again once Kafka is healthy "
+                    "(khabar stack status; repeats are safe)"
+                ) from None
+            if on_sent is not None:
+                on_sent(message)
+        return len(futures)
+    finally:
+        producer.close()

@@ -20,7 +20,7 @@ def alerts(ctx: Context, last: int, rule: str | None, as_json: bool, rtl_isolate
 
     The rules run in the processors worker (KHABAR_ALERTS__WATCH, __GROWTH_OUTLETS, __GROWTH_HOURS); with
     KHABAR_ALERTS__WEBHOOK_URL set, the sinks worker also POSTs each alert there. Messages on the topic that
-    are not alerts are counted, not shown (the webhook agent dead-letters them).
+    are not alerts are counted, not shown (the sinks worker dead-letters them).
     """
     from rich.console import Console
 

@@ -12,6 +12,7 @@ from contracts.settings import load_settings
 from khabar import __version__
 from khabar.alerts_cmd import alerts
 from khabar.context import Context
+from khabar.deadletters_cmd import deadletters
 from khabar.es_cmd import es
 from khabar.eval_cmd import eval_group
 from khabar.feeds_cmd import feeds
@@ -71,6 +72,7 @@ cli.add_command(sink)
 cli.add_command(search)
 cli.add_command(stories)
 cli.add_command(alerts)
+cli.add_command(deadletters)
 cli.add_command(kibana)
 
 
