@@ -50,7 +50,12 @@ def publish(
     Kafka acknowledged; raise :class:`RepublishError` naming the first that it did not."""
     producer = KafkaProducer(**client_config(kafka, "republish"), acks="all", enable_idempotence=True)
     try:
-        futures = [(m, producer.send(m.topic, key=m.key, value=m.value)) for m in messages]
+        futures = []
+        for message in messages:
+            future = producer.send(message.topic, key=message.key, value=message.value)
+            if on_sent is not None:  # called from the producer's I/O thread as Kafka acknowledges
+                future.add_callback(lambda _metadata, m=message: on_sent(m))
+            futures.append((message, future))
         producer.flush(timeout=timeout_s)
         for message, future in futures:
             try:
@@ -61,8 +66,6 @@ def publish(
                     "others may have been published: run the same replay again once Kafka is healthy "
                     "(khabar stack status; repeats are safe)"
                 ) from None
-            if on_sent is not None:
-                on_sent(message)
         return len(futures)
     finally:
         producer.close()
