@@ -6,7 +6,13 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install lint unit integration stack-up stack-down stack-status benchmarks clean
 
-$(BIN)/khabar: pyproject.toml
+# The native text core (processors/native) is built by cargo: rustup installs it in ~/.cargo/bin.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+NATIVE := processors/native/Cargo.toml processors/native/Cargo.lock $(wildcard processors/native/src/*.rs)
+
+$(BIN)/khabar: pyproject.toml $(NATIVE)
+	@command -v cargo >/dev/null || { echo "khabar builds processors/native with Rust's cargo: install Rust" \
+	  "(rustup, or Debian's cargo package) so that cargo is on PATH, then run make install again" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -1,9 +1,10 @@
 """Pure Arabic text processing: normalisation, tokenisation, stop words, stemming and n-grams.
 
-No I/O and no client libraries: only the standard library and PyStemmer (Snowball). Idempotence:
-``normalize(normalize(x)) == normalize(x)``; tokens and stop-word-filtered lists are stable when fed back in;
-stems and n-grams do not change when their input is normalised first. Stemmers are *not* projections:
-Snowball maps مستشفيات -> مستشفيا -> مستشفي -> مستشف and light10 maps الوالد -> والد -> الد.
+No I/O and no client libraries: only the standard library, PyStemmer (Snowball) and the native text core
+(``processors._textcore``, built from processors/native), which runs :func:`normalize` from the tables here.
+Idempotence: ``normalize(normalize(x)) == normalize(x)``; tokens and stop-word-filtered lists are stable
+when fed back in; stems and n-grams do not change when their input is normalised first. Stemmers are *not*
+projections: Snowball maps مستشفيات -> مستشفيا -> مستشفي -> مستشف and light10 maps الوالد -> والد -> الد.
 Iterating them to a fixed point over-stems (البريطاني -> ريط, مدينة -> مد, on 13% / 3% of
 SaudiNewsNet word types), so each is applied once, as published: never stem a stem.
 
@@ -15,13 +16,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Final
 
 import Stemmer  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
+from ._textcore import Normalizer
 from .arabic_stopwords import BASE_STOPWORDS, KEYWORD_FILLERS, NEWS_STOPWORDS
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "normalize",
     "normalize_for_matching",
     "normalize_many",
+    "normalizer",
     "remove_stopwords",
     "stem",
     "stem_many",
@@ -91,37 +93,15 @@ _BASE_TABLE: Final[dict[int, str | None]] = str.maketrans(
     {**_LETTER_MAP, **_DIGIT_MAP, **_PUNCT_MAP, **dict.fromkeys(_FORMAT_CHARS + _MARKS)}
 )
 _FOLD_TABLE: Final[dict[int, str | None]] = {**_BASE_TABLE, ord("ة"): "ه"}
-_FORMAT_TABLE: Final[dict[int, str | None]] = dict.fromkeys(map(ord, _FORMAT_CHARS))
-_MAX_PASSES: Final = 8
 
 
-class _Translator:
-    """``str.translate`` for a sparse table, at C speed: one regex pass that touches only mapped characters.
-
-    (On CPython 3.11, ``str.translate`` with a dict raises and catches a ``LookupError`` for every unmapped
-    character, which makes it ~15x slower on Arabic text, where almost every character is unmapped.)
-    """
-
-    __slots__ = ("_map", "_pattern")
-
-    def __init__(self, table: dict[int, str | None]) -> None:
-        self._map = {chr(code): value or "" for code, value in table.items()}
-        if any(char in self._map for value in self._map.values() for char in value):
-            raise ValueError("a replacement holds a mapped character: the table must be one pass")
-        self._pattern = re.compile("[" + "".join(re.escape(char) for char in sorted(self._map)) + "]")
-
-    def __call__(self, text: str) -> str:
-        # The distinct mapped characters present (one regex pass), then one str.replace per character: a
-        # few C passes instead of a Python callback per occurrence. No replacement holds a mapped
-        # character, so the order of the replacements does not matter.
-        for char in set(self._pattern.findall(text)):
-            text = text.replace(char, self._map[char])
-        return text
+def _native(table: dict[int, str | None]) -> Normalizer:
+    return Normalizer(_FORMAT_CHARS, {chr(code): value or "" for code, value in table.items()})
 
 
-_BASE: Final = _Translator(_BASE_TABLE)
-_FOLD: Final = _Translator(_FOLD_TABLE)
-_STRIP_FORMAT: Final = _Translator(_FORMAT_TABLE)
+# The normalisers run natively (processors/native/src/normalize.rs), from the tables above.
+_BASE: Final = _native(_BASE_TABLE)
+_FOLD: Final = _native(_FOLD_TABLE)
 
 _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 
@@ -129,12 +109,6 @@ _TOKEN_RE: Final = re.compile(r"[^\W_]+")
 BOUNDARY: Final = "#"
 
 # ------------------------------------------------------------------------------------------ normalise
-
-
-def _normalize_once(text: str, translate: _Translator) -> str:
-    # Format characters go first so they cannot block NFKC composition (alef + U+0654 -> أ).
-    text = unicodedata.normalize("NFKC", _STRIP_FORMAT(text))
-    return " ".join(translate(text).lower().split())
 
 
 def normalize(text: str, *, fold_teh_marbuta: bool = False) -> str:
@@ -157,40 +131,27 @@ def normalize(text: str, *, fold_teh_marbuta: bool = False) -> str:
     >>> normalize(normalize("إِنَّ")) == normalize("إِنَّ")
     True
     """
-    translate = _FOLD if fold_teh_marbuta else _BASE
-    out = _normalize_once(text, translate)
-    # Deleting marks can make a string un-NFKC again (e + U+0653 + U+0301): repeat to the fixed point.
-    for _ in range(_MAX_PASSES):
-        if unicodedata.is_normalized("NFKC", out):
-            break
-        out = _normalize_once(out, translate)
-    return out
+    return (_FOLD if fold_teh_marbuta else _BASE).normalize(text)
+
+
+def normalizer(*, fold_teh_marbuta: bool = False) -> Normalizer:
+    """The native normaliser behind :func:`normalize` (for native code that normalises as it goes).
+
+    >>> normalizer(fold_teh_marbuta=True).normalize("حماة") == normalize_for_matching("حماة")
+    True
+    """
+    return _FOLD if fold_teh_marbuta else _BASE
 
 
 def normalize_many(texts: Sequence[str], *, fold_teh_marbuta: bool = False) -> list[str]:
-    """``[normalize(t, fold_teh_marbuta=...) for t in texts]`` for texts without line breaks (words, or
-    whitespace-separated chunks), in one pass over their concatenation: much cheaper for many short texts.
-
-    Every step of :func:`normalize` acts within a text that holds no line break (NFKC neither composes
-    across nor produces one), so the texts are joined with newlines, normalised together and split back;
-    a text that holds a line break, or a batch that needs a second NFKC pass, goes through :func:`normalize`.
+    """``[normalize(t, fold_teh_marbuta=...) for t in texts]``, in one call.
 
     >>> normalize_many(["الْمُعَارَضَةُ", "حماة،", "٢٠١٥"], fold_teh_marbuta=True)
     ['المعارضه', 'حماه,', '2015']
     >>> normalize_many([]), normalize_many(["a\\nb"])
     ([], ['a b'])
     """
-    if not texts:
-        return []
-    joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1:
-        return [normalize(t, fold_teh_marbuta=fold_teh_marbuta) for t in texts]
-    translate = _FOLD if fold_teh_marbuta else _BASE
-    out = translate(unicodedata.normalize("NFKC", _STRIP_FORMAT(joined))).lower()
-    parts = out.split("\n")
-    if len(parts) != len(texts) or not unicodedata.is_normalized("NFKC", out):
-        return [normalize(t, fold_teh_marbuta=fold_teh_marbuta) for t in texts]
-    return [" ".join(p.split()) for p in parts]
+    return (_FOLD if fold_teh_marbuta else _BASE).normalize_many(list(texts))
 
 
 def normalize_for_matching(text: str) -> str:

@@ -55,7 +55,8 @@ from typing import Final, Literal, cast
 
 from contracts.schemas import RawArticle
 
-from .arabic import normalize_many
+from ._textcore import BodySketcher
+from .arabic import normalize_many, normalizer
 from .batch_cache import BatchCache
 from .errors import DedupeStateError
 from .fingerprint import Fingerprint
@@ -174,6 +175,16 @@ class Deduper:
         self._orphan_refs: dict[str, int] = {}
         self._heap: list[tuple[datetime, int, str]] = []
         self._seq = 0
+        # With the default word hash, bodies are fingerprinted natively (processors/native/src/sketch.rs);
+        # an injected ``hashfunc`` takes the Python path below, which the native one is tested against.
+        self._sketcher = (
+            None
+            if hashfunc is not None
+            else BodySketcher(
+                normalizer(fold_teh_marbuta=True), shingle_size=shingle_size, k=sketch_size,
+                min_tokens=MIN_TOKENS,
+            )
+        )  # fmt: skip
         # chunk of body text -> its normalised words and shingle words (a cache: only saves time)
         self._chunk_words = BatchCache(self._words_of_chunks, capacity=_CHUNK_CACHE_SIZE)
 
@@ -181,14 +192,11 @@ class Deduper:
 
     def fingerprint(self, article: RawArticle) -> Fingerprint:
         """The article's fingerprint: body text hash and signature (none for a short body)."""
-        text, words, arabic_hashes, arabic = self._body_words(article.content or article.summary)
-        text_hash, signature = "", b""
-        if words >= MIN_TOKENS:
-            text_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
-            if arabic >= MIN_TOKENS:
-                signature = self._hasher.sketch_hashes(
-                    arabic_hashes, shingle_size=self.shingle_size, k=self.sketch_size
-                )
+        body = article.content or article.summary
+        if self._sketcher is not None:
+            text_hash, signature = self._sketcher.fingerprint(body)
+        else:
+            text_hash, signature = self._body_fingerprint(body)
         return Fingerprint(
             article_id=article.id,
             outlet=article.outlet,
@@ -198,6 +206,18 @@ class Deduper:
             text_hash=text_hash,
             signature=signature,
         )
+
+    def _body_fingerprint(self, body: str) -> tuple[str, bytes]:
+        """``(text_hash, signature)`` of a body, in Python (for an injected ``hashfunc``)."""
+        text, words, arabic_hashes, arabic = self._body_words(body)
+        text_hash, signature = "", b""
+        if words >= MIN_TOKENS:
+            text_hash = hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+            if arabic >= MIN_TOKENS:
+                signature = self._hasher.sketch_hashes(
+                    arabic_hashes, shingle_size=self.shingle_size, k=self.sketch_size
+                )
+        return text_hash, signature
 
     def _body_words(self, body: str) -> tuple[str, int, bytes, int]:
         """Of ``normalize_for_matching(body)``: its words (``[^\\W_]+``) joined by one space and their

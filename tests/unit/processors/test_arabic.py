@@ -432,16 +432,3 @@ def test_batched_forms_equal_the_single_ones_on_saudinewsnet() -> None:
     words = list(dict.fromkeys(tokenize(" ".join(chunks))))
     clear_stem_caches()
     assert arabic.stem_many(words) == [stem(w) for w in words]
-
-
-@given(
-    st.text(
-        alphabet=st.sampled_from(sorted({chr(c) for c in arabic._FOLD_TABLE} | set("ابة حلب,x"))), max_size=40
-    )
-)
-@settings(max_examples=300, deadline=None)
-def test_translators_equal_str_translate(text: str) -> None:
-    # str.translate with the table is the reference (slow on CPython 3.11, hence the translators)
-    assert arabic._BASE(text) == text.translate(arabic._BASE_TABLE)
-    assert arabic._FOLD(text) == text.translate(arabic._FOLD_TABLE)
-    assert arabic._STRIP_FORMAT(text) == text.translate(arabic._FORMAT_TABLE)

@@ -1,0 +1,122 @@
+"""The native text core (processors/native) against Python references: the normaliser against the steps of
+``processors.arabic.normalize`` written with the standard library, and the body fingerprint against the
+deduper's Python path, on generated text and on real SaudiNewsNet articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import processors.arabic as arabic
+from contracts.schemas import RawArticle
+from processors._textcore import BodySketcher, Normalizer
+from processors.dedupe import MIN_TOKENS, Deduper
+from processors.minhash import SKETCH_SIZE, blake2b_64
+
+pytestmark = pytest.mark.unit
+
+SHARED = Path(os.environ.get("KHABAR_SHARED_DIR") or Path(__file__).resolve().parents[3] / ".." / "shared")
+ARCHIVES = sorted((SHARED / "data" / "saudinewsnet").glob("*.zip"))
+needs_corpus = pytest.mark.skipif(not ARCHIVES, reason=f"no SaudiNewsNet archives under {SHARED / 'data'}")
+
+_FORMAT_TABLE = dict.fromkeys(map(ord, arabic._FORMAT_CHARS))
+
+
+def reference_normalize(text: str, *, fold_teh_marbuta: bool = False) -> str:
+    """The normaliser's steps in plain Python (str.translate is slow, but plainly right)."""
+    table = arabic._FOLD_TABLE if fold_teh_marbuta else arabic._BASE_TABLE
+
+    def once(value: str) -> str:
+        value = unicodedata.normalize("NFKC", value.translate(_FORMAT_TABLE))
+        return " ".join(value.translate(table).lower().split())
+
+    out = once(text)
+    for _ in range(8):
+        if unicodedata.is_normalized("NFKC", out):
+            break
+        out = once(out)
+    return out
+
+
+# What Arabic news text holds, and what trips a normaliser up: the tables' characters, Arabic letters and
+# marks (in and out of canonical order), presentation forms and ligatures (NFKC spells them out), Latin
+# with accents, capital sigma (final form), and every kind of whitespace Python splits at.
+ALPHABET = sorted(
+    {chr(c) for c in arabic._FOLD_TABLE}
+    | {chr(c) for c in range(0x0600, 0x0700)}
+    | set("\ufdfa\ufdf2\ufefb\ufe8d\ufe91\ufb50\u00a8\u00bd\u2460\ufb01")
+    | set("AbÉéΣσΑİ\u0301\u0308")
+    | set(" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u202f\u205f\u3000")
+)
+
+
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=40))
+@settings(max_examples=1000, deadline=None)
+def test_native_normalize_equals_the_reference(text: str) -> None:
+    for fold in (False, True):
+        expected = reference_normalize(text, fold_teh_marbuta=fold)
+        assert arabic.normalize(text, fold_teh_marbuta=fold) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ΟΔΟΣ ΣΑ", "οδος σα"),  # final sigma, as str.lower
+        ("\u0627\u0654\u064e", "ا"),  # alef + hamza above composes to أ, then maps to ا
+        ("ﷺ", "صلي الله عليه وسلم"),  # a ligature spelled out by NFKC
+        ("a\x1cb\u3000c", "a b c"),  # Python's whitespace, not only Unicode's
+    ],
+)
+def test_native_normalize_cases(text: str, expected: str) -> None:
+    assert arabic.normalize(text) == expected == reference_normalize(text)
+
+
+def test_normalizer_refuses_a_table_key_that_is_not_one_character() -> None:
+    with pytest.raises(ValueError, match='table key "ab" is not one character'):
+        Normalizer("", {"ab": "c"})
+
+
+def test_sketcher_refuses_shingles_of_no_words() -> None:
+    with pytest.raises(ValueError, match="shingle_size must be >= 1, got 0"):
+        BodySketcher(arabic.normalizer(), shingle_size=0, k=4, min_tokens=1)
+
+
+def _article(i: int, body: str) -> RawArticle:
+    when = datetime(2015, 8, 8, tzinfo=UTC)
+    return RawArticle(id=f"{i:016x}", url=f"u{i}", canonical_url=f"u{i}", outlet="x", title="t", content=body,
+                      published=when, fetched_at=when)  # fmt: skip
+
+
+@given(st.text(alphabet=st.sampled_from([*ALPHABET, *"0123456789"]), max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_native_fingerprint_equals_the_python_path(body: str) -> None:
+    native, python = Deduper(), Deduper(hashfunc=blake2b_64)  # an injected hash takes the Python path
+    assert native.fingerprint(_article(1, body)) == python.fingerprint(_article(1, body))
+
+
+@needs_corpus
+def test_native_text_core_agrees_with_python_on_saudinewsnet() -> None:
+    with zipfile.ZipFile(ARCHIVES[0]) as zf:
+        rows = json.loads(zf.read(zf.namelist()[0]))
+    bodies = [row["content"] for row in rows]
+    chunks = list(dict.fromkeys(chunk for body in bodies for chunk in body.split()))
+    for fold in (False, True):
+        assert arabic.normalize_many(chunks, fold_teh_marbuta=fold) == [
+            reference_normalize(chunk, fold_teh_marbuta=fold) for chunk in chunks
+        ]
+    native, python = Deduper(), Deduper(hashfunc=blake2b_64)
+    articles = [_article(i, body) for i, body in enumerate(bodies)]
+    prints = [(native.fingerprint(a), python.fingerprint(a)) for a in articles]
+    assert all(a == b for a, b in prints)
+    assert sum(bool(a.signature) for a, _ in prints) > len(bodies) // 2  # sketches compared, not empties
+    sketch = BodySketcher(arabic.normalizer(fold_teh_marbuta=True), shingle_size=5, k=SKETCH_SIZE,
+                          min_tokens=MIN_TOKENS)  # fmt: skip
+    assert sketch.fingerprint(bodies[0]) == (prints[0][0].text_hash, prints[0][0].signature)
