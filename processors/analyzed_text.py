@@ -30,9 +30,10 @@ import re
 import sys
 from dataclasses import dataclass
 from itertools import chain, compress
-from operator import attrgetter, not_
-from typing import Any, Final, NamedTuple
+from operator import not_
+from typing import Final, NamedTuple
 
+from ._textcore import Analysis, ChunkTable
 from .arabic import (
     KEYWORD_FILLERS_SET,
     NEWS_STOPWORDS_SET,
@@ -42,7 +43,6 @@ from .arabic import (
     stem,
     stem_many,
 )
-from .batch_cache import BatchCache
 
 __all__ = ["BREAK", "AnalyzedText", "Word", "analyse_word", "clear_analysis_caches", "keyword_term"]
 
@@ -252,22 +252,24 @@ def _chunk_of(texts: list[str], breaks: list[bool], trailing: bool, count: int |
     )
 
 
-_chunk_cache: Final = BatchCache(_analyse_new_chunks, capacity=_CHUNK_CACHE_SIZE)
-_analyse_chunks: Final = _chunk_cache.get_many
-
-
-def _flat(chunks: list[_Chunk], field: str) -> list[Any]:
-    return list(chain.from_iterable(map(attrgetter(field), chunks)))
+# The chunk cache and the flattening run natively (processors/native/src/chunks.rs); what a chunk's analysis
+# is stays decided here, by _analyse_new_chunks.
+_chunk_table: Final = ChunkTable(_analyse_new_chunks, capacity=_CHUNK_CACHE_SIZE)
+# Positions of the list fields in _Chunk, for Analysis.field.
+_WORDS, _TERMS, _KEYWORDS, _MATCH_TOKENS, _ITEM_TEXTS, _ITEM_NORMS = (
+    _Chunk._fields.index(name)
+    for name in ("words", "terms", "keywords", "match_tokens", "item_texts", "item_norms")
+)
 
 
 class AnalyzedText:
-    """The words of a text, analysed once (see the module docstring). Each accessor flattens the cached
-    analyses of the text's chunks (one pass in C); call it once."""
+    """The words of a text, analysed once (see the module docstring). Each accessor lays the cached
+    analyses of the text's chunks end to end (one native pass) and returns a new list; call it once."""
 
-    __slots__ = ("_chunks",)
+    __slots__ = ("_analysis",)
 
-    def __init__(self, chunks: list[_Chunk]) -> None:
-        self._chunks = chunks
+    def __init__(self, analysis: Analysis) -> None:
+        self._analysis = analysis
 
     @classmethod
     def of(cls, text: str) -> AnalyzedText:
@@ -276,7 +278,7 @@ class AnalyzedText:
         >>> AnalyzedText.of("").words, AnalyzedText.of("٣ قتلى").token_count
         ([], 2)
         """
-        return cls(_analyse_chunks(text.split()))
+        return cls(_chunk_table.analyse(text.split()))
 
     @classmethod
     def of_chunks(cls, chunks: list[str]) -> AnalyzedText:
@@ -285,16 +287,16 @@ class AnalyzedText:
         >>> AnalyzedText.of_chunks(["حلب،", "دمشق"]).words == AnalyzedText.of("حلب، دمشق").words
         True
         """
-        return cls(_analyse_chunks(chunks))
+        return cls(_chunk_table.analyse(chunks))
 
     def __add__(self, other: AnalyzedText) -> AnalyzedText:
         """The analysis of the two texts joined by whitespace."""
-        return AnalyzedText(self._chunks + other._chunks)
+        return AnalyzedText(self._analysis + other._analysis)
 
     @property
     def words(self) -> list[Word]:
         """Every word, in order."""
-        return _flat(self._chunks, "words")
+        return self._analysis.field(_WORDS)
 
     @property
     def items(self) -> list[Word]:
@@ -305,35 +307,32 @@ class AnalyzedText:
     @property
     def token_count(self) -> int:
         """``len(tokenize(text))``."""
-        return sum(map(_TOKEN_COUNT, self._chunks))
+        return self._analysis.token_count
 
     @property
     def terms(self) -> list[str]:
         """The keyword terms (:attr:`Word.term`) of the words that have one."""
-        return _flat(self._chunks, "terms")
+        return self._analysis.field(_TERMS)
 
     @property
     def keywords(self) -> list[tuple[str, str]]:
         """``(term, display form)`` of the words that have a term (parallel to :attr:`terms`)."""
-        return _flat(self._chunks, "keywords")
+        return self._analysis.field(_KEYWORDS)
 
     @property
     def match_tokens(self) -> list[str]:
         """The folded matching tokens of every word (for the gazetteer)."""
-        return _flat(self._chunks, "match_tokens")
+        return self._analysis.field(_MATCH_TOKENS)
 
     @property
     def item_texts(self) -> list[str]:
         """:attr:`items` as written ("" for a break)."""
-        return _flat(self._chunks, "item_texts")
+        return self._analysis.field(_ITEM_TEXTS)
 
     @property
     def item_norms(self) -> list[str]:
         """:attr:`items` folded ("|" for a break)."""
-        return _flat(self._chunks, "item_norms")
-
-
-_TOKEN_COUNT: Final = attrgetter("token_count")
+        return self._analysis.field(_ITEM_NORMS)
 
 
 def clear_analysis_caches() -> None:
@@ -342,4 +341,4 @@ def clear_analysis_caches() -> None:
     >>> clear_analysis_caches()
     """
     _words.clear()
-    _chunk_cache.clear()
+    _chunk_table.clear()

@@ -7,6 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+mod chunks;
 mod normalize;
 mod sketch;
 
@@ -39,7 +40,9 @@ impl Normalizer {
     #[new]
     fn new(format_chars: &str, table: &Bound<'_, PyDict>) -> PyResult<Self> {
         let format = Table::new(format_chars.chars().map(|c| (c, String::new())));
-        Ok(Normalizer { core: Core::new(format, table_of(table)?) })
+        Ok(Normalizer {
+            core: Core::new(format, table_of(table)?),
+        })
     }
 
     /// The normalised text.
@@ -51,7 +54,6 @@ impl Normalizer {
     fn normalize_many(&self, texts: Vec<String>) -> Vec<String> {
         texts.iter().map(|t| self.core.normalize(t)).collect()
     }
-
 }
 
 /// The dedupe fingerprint of bodies (processors/native/src/sketch.rs), with its word-hash cache.
@@ -76,16 +78,30 @@ impl BodySketcher {
         cache_size: usize,
     ) -> PyResult<Self> {
         if shingle_size < 1 {
-            return Err(PyValueError::new_err(format!("shingle_size must be >= 1, got {shingle_size}")));
+            return Err(PyValueError::new_err(format!(
+                "shingle_size must be >= 1, got {shingle_size}"
+            )));
         }
-        Ok(BodySketcher { normalizer, shingle_size, k, min_tokens, cache: sketch::WordHashes::new(cache_size) })
+        Ok(BodySketcher {
+            normalizer,
+            shingle_size,
+            k,
+            min_tokens,
+            cache: sketch::WordHashes::new(cache_size),
+        })
     }
 
     /// `(text_hash, sketch)` of a body: "" and b"" under `min_tokens` words (Arabic words for the sketch).
     fn fingerprint<'py>(&mut self, py: Python<'py>, body: &str) -> (String, Bound<'py, PyBytes>) {
         let normalizer = &self.normalizer.get().core;
-        let (text_hash, signature) =
-            sketch::fingerprint(normalizer, &mut self.cache, body, self.shingle_size, self.k, self.min_tokens);
+        let (text_hash, signature) = sketch::fingerprint(
+            normalizer,
+            &mut self.cache,
+            body,
+            self.shingle_size,
+            self.k,
+            self.min_tokens,
+        );
         (text_hash, PyBytes::new(py, &signature))
     }
 }
@@ -94,5 +110,7 @@ impl BodySketcher {
 fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Normalizer>()?;
     m.add_class::<BodySketcher>()?;
+    m.add_class::<chunks::ChunkTable>()?;
+    m.add_class::<chunks::Analysis>()?;
     Ok(())
 }

@@ -30,7 +30,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(entries: impl IntoIterator<Item = (char, String)>) -> Self {
-        let mut table = Table { bmp: vec![KEEP; 0x10000], astral: HashMap::new(), replacements: Vec::new() };
+        let mut table = Table {
+            bmp: vec![KEEP; 0x10000],
+            astral: HashMap::new(),
+            replacements: Vec::new(),
+        };
         for (ch, value) in entries {
             let code = if value.is_empty() {
                 DELETE
@@ -60,7 +64,10 @@ impl Table {
 #[inline]
 pub fn is_py_space(ch: char) -> bool {
     if ch.is_ascii() {
-        return matches!(ch, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | ' ');
+        return matches!(
+            ch,
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | ' '
+        );
     }
     ch.is_whitespace()
 }
@@ -106,11 +113,19 @@ impl Normalizer {
     fn once(&self, text: &str, out: &mut String) {
         out.clear();
         let text: Cow<str> = if text.chars().any(|c| self.format.code(c) == DELETE) {
-            Cow::Owned(text.chars().filter(|&c| self.format.code(c) != DELETE).collect())
+            Cow::Owned(
+                text.chars()
+                    .filter(|&c| self.format.code(c) != DELETE)
+                    .collect(),
+            )
         } else {
             Cow::Borrowed(text)
         };
-        let text: Cow<str> = if surely_nfkc(&text) { text } else { Cow::Owned(text.nfkc().collect()) };
+        let text: Cow<str> = if surely_nfkc(&text) {
+            text
+        } else {
+            Cow::Owned(text.nfkc().collect())
+        };
         if text.contains('\u{03a3}') {
             // Capital sigma lower-cases by its context (final sigma): leave it to the whole-string mapping.
             return self.once_with_sigma(&text, out);
@@ -133,7 +148,9 @@ impl Normalizer {
             match self.table.code(ch) {
                 KEEP => mapped.push(ch),
                 DELETE => {}
-                code => mapped.push_str(&self.table.replacements[(code - FIRST_REPLACEMENT) as usize]),
+                code => {
+                    mapped.push_str(&self.table.replacements[(code - FIRST_REPLACEMENT) as usize])
+                }
             }
         }
         let lowered = mapped.to_lowercase();
@@ -202,7 +219,9 @@ fn surely_nfkc(text: &str) -> bool {
     let table = quick_table();
     let mut last = 0u8;
     for ch in text.chars() {
-        let Some(&class) = table.get(ch as usize) else { return false };
+        let Some(&class) = table.get(ch as usize) else {
+            return false;
+        };
         if class == NOT_YES || (class != 0 && last > class) {
             return false;
         }

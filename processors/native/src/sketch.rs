@@ -44,7 +44,8 @@ fn is_shingle_char(ch: char) -> bool {
 
 /// The maximal runs of characters that satisfy `keep`.
 pub fn runs(text: &str, keep: fn(char) -> bool) -> impl Iterator<Item = &str> {
-    text.split(move |c: char| !keep(c)).filter(|w| !w.is_empty())
+    text.split(move |c: char| !keep(c))
+        .filter(|w| !w.is_empty())
 }
 
 /// Word -> the little-endian u64 of its 8-byte BLAKE2b digest, computed once; emptied when it grows past
@@ -56,7 +57,10 @@ pub struct WordHashes {
 
 impl WordHashes {
     pub fn new(capacity: usize) -> Self {
-        WordHashes { values: FxHashMap::default(), capacity }
+        WordHashes {
+            values: FxHashMap::default(),
+            capacity,
+        }
     }
 
     #[inline]
@@ -77,7 +81,9 @@ pub fn blake2b_8(data: &[u8]) -> [u8; 8] {
     let mut hasher = Blake2bVar::new(8).expect("8 is a valid BLAKE2b output size");
     hasher.update(data);
     let mut out = [0u8; 8];
-    hasher.finalize_variable(&mut out).expect("the buffer is the output size");
+    hasher
+        .finalize_variable(&mut out)
+        .expect("the buffer is the output size");
     out
 }
 
@@ -98,9 +104,9 @@ pub fn sketch(words: &[u64], shingle_size: usize, k: usize) -> Vec<u8> {
     let n = shingle_size.min(words.len());
     let mut top: Vec<u16> = (0..words.len() - n + 1)
         .map(|i| {
-            let acc = words[i + 1..i + n]
-                .iter()
-                .fold(words[i], |acc, &w| acc.wrapping_mul(SHINGLE_BASE).wrapping_add(w));
+            let acc = words[i + 1..i + n].iter().fold(words[i], |acc, &w| {
+                acc.wrapping_mul(SHINGLE_BASE).wrapping_add(w)
+            });
             (splitmix(acc) >> 48) as u16
         })
         .collect();
@@ -132,12 +138,18 @@ pub fn fingerprint(
         joined.push_str(word);
         words += 1;
     }
-    let hashes: Vec<u64> =
-        runs(&norm, is_shingle_char).map(|w| cache.get(w)).collect();
+    let hashes: Vec<u64> = runs(&norm, is_shingle_char).map(|w| cache.get(w)).collect();
     if words < min_tokens {
         return (String::new(), Vec::new());
     }
-    let text_hash = blake2b_8(joined.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    let signature = if hashes.len() >= min_tokens { sketch(&hashes, shingle_size, k) } else { Vec::new() };
+    let text_hash = blake2b_8(joined.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let signature = if hashes.len() >= min_tokens {
+        sketch(&hashes, shingle_size, k)
+    } else {
+        Vec::new()
+    };
     (text_hash, signature)
 }

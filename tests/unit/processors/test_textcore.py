@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import processors.arabic as arabic
 from contracts.schemas import RawArticle
-from processors._textcore import BodySketcher, Normalizer
+from processors._textcore import BodySketcher, ChunkTable, Normalizer
 from processors.dedupe import MIN_TOKENS, Deduper
 from processors.minhash import SKETCH_SIZE, blake2b_64
 
@@ -120,3 +120,54 @@ def test_native_text_core_agrees_with_python_on_saudinewsnet() -> None:
     sketch = BodySketcher(arabic.normalizer(fold_teh_marbuta=True), shingle_size=5, k=SKETCH_SIZE,
                           min_tokens=MIN_TOKENS)  # fmt: skip
     assert sketch.fingerprint(bodies[0]) == (prints[0][0].text_hash, prints[0][0].signature)
+
+
+def _upper_chunks(chunks: list[str]) -> list[tuple[object, ...]]:
+    """A stand-in chunk analysis shaped as analyzed_text._Chunk: (words, token count, terms, ...)."""
+    return [((c,), 1, (c.upper(),), (), (c, c), (), ()) for c in chunks]
+
+
+def test_chunk_table_computes_each_new_chunk_once_in_one_batch() -> None:
+    calls: list[list[str]] = []
+    table = ChunkTable(lambda chunks: calls.append(list(chunks)) or _upper_chunks(chunks), capacity=8)
+    first = table.analyse(["a", "b", "a"])
+    second = table.analyse(["b", "c"])
+    assert calls == [["a", "b"], ["c"]]
+    assert first.field(0) == ["a", "b", "a"]
+    assert first.field(2) == ["A", "B", "A"]
+    assert first.field(4) == ["a", "a", "b", "b", "a", "a"]
+    assert first.field(5) == []
+    assert (first + second).field(0) == ["a", "b", "a", "b", "c"]
+    assert (first + second).token_count == 5
+    assert len(table) == 3
+    with pytest.raises(ValueError, match="no list field 1 in a chunk analysis"):
+        first.field(1)  # the token count is not a list
+
+
+def test_chunk_table_empties_when_full_and_analyses_outlive_it() -> None:
+    table = ChunkTable(_upper_chunks, capacity=2)
+    old = table.analyse(["a", "b", "c"])
+    table.analyse(["d"])  # over capacity: emptied first, then d
+    assert len(table) == 1
+    assert old.field(2) == ["A", "B", "C"]
+
+
+def test_chunk_table_refuses_a_short_batch_and_keeps_nothing_of_it() -> None:
+    table = ChunkTable(lambda chunks: _upper_chunks(chunks)[:1], capacity=8)
+    with pytest.raises(ValueError, match="returned 1 results for 2 chunks"):
+        table.analyse(["a", "b"])
+    assert len(table) == 0
+    good = ChunkTable(_upper_chunks, capacity=8)
+    assert good.analyse(["a", "b"]).field(0) == ["a", "b"]
+
+
+def test_chunk_table_keeps_nothing_of_a_batch_whose_analysis_fails() -> None:
+    def broken(chunks: list[str]) -> list[tuple[object, ...]]:
+        raise RuntimeError(f"cannot analyse {chunks}")
+
+    table = ChunkTable(broken, capacity=8)
+    with pytest.raises(RuntimeError, match="cannot analyse"):
+        table.analyse(["a"])
+    with pytest.raises(RuntimeError, match="cannot analyse"):
+        table.analyse(["a"])  # asked again, not found half-made
+    assert len(table) == 0
