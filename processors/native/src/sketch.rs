@@ -1,7 +1,7 @@
 //! The dedupe fingerprint of a body, natively: `Deduper._body_words` and `MinHasher.sketch_hashes` of
 //! processors/dedupe.py and processors/minhash.py with the default BLAKE2b word hash, in one pass.
 //!
-//! Each whitespace chunk of the body is normalised (teh marbuta folded); its words (`[^\W_]+`) joined by one
+//! The body is normalised (teh marbuta folded; the same as chunk by chunk, see `fingerprint`); its words (`[^\W_]+`) joined by one
 //! space give the text hash, and its Arabic shingle words (`[\u0621-\u064a0-9]+`) the shingle hashes: the
 //! polynomial (mod 2^64) of `shingle_size` consecutive word hashes, through the splitmix64 finaliser, whose
 //! top 16 bits form the bottom-k sketch.
