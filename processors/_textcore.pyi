@@ -1,7 +1,6 @@
 """Types of the native text core (processors/native, Rust): see processors/native/src/*.rs."""
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 class Normalizer:
     """processors.arabic.normalize from a table: format characters deleted before NFKC, then the table
@@ -20,19 +19,30 @@ class BodySketcher:
     def fingerprint(self, body: str) -> tuple[str, bytes]: ...
 
 class Analysis:
-    """A text's chunk analyses in order; :meth:`field` lays one field end to end."""
+    """A text's chunk analyses in order; each list property lays one field end to end."""
 
     @property
     def token_count(self) -> int: ...
-    def field(self, field: int) -> list[Any]: ...
+    @property
+    def words(self) -> list[str]: ...
+    @property
+    def terms(self) -> list[str]: ...
+    @property
+    def keywords(self) -> list[tuple[str, str]]: ...
+    @property
+    def match_tokens(self) -> list[str]: ...
+    @property
+    def item_texts(self) -> list[str]: ...
+    @property
+    def item_norms(self) -> list[str]: ...
     def __add__(self, other: Analysis) -> Analysis: ...
 
 class ChunkTable:
-    """Chunk -> its analysis (a tuple shaped as processors.analyzed_text._Chunk), computed in batches by
-    ``compute`` and cached."""
+    """Chunk -> its analysis, and word -> its analysis (processors.analyzed_text.analyse_word), cached;
+    ``terms_of`` gives the keyword terms of a batch of new words' normal forms."""
 
     def __init__(
-        self, compute: Callable[[list[str]], Sequence[tuple[Any, ...]]], *, capacity: int
+        self, normalizer: Normalizer, terms_of: Callable[[list[str]], Sequence[str | None]], *, capacity: int
     ) -> None: ...
     def __len__(self) -> int: ...
     def clear(self) -> None: ...

@@ -1,21 +1,111 @@
 //! The chunk table behind `processors.analyzed_text.AnalyzedText`: each distinct whitespace chunk of text
-//! is analysed once, by the Python function handed over (a batch of new chunks per call), and kept; an
-//! article is then one lookup per chunk and one pass that lays the chunks' analyses end to end into the
-//! lists the enrichment modules read. The Python side decides what a chunk's analysis is; this side only
-//! caches and flattens, one field at a time, when a module asks for it.
+//! (a word with its punctuation, `«الأسد»،`) is analysed once and kept, and each distinct word inside it
+//! too; an article is then one lookup per chunk and one pass per field that lays the chunks' analyses end
+//! to end into the lists the enrichment modules read.
+//!
+//! What a word is and what it carries is `processors.analyzed_text.analyse_word`, the reference the tests
+//! hold this to:
+//!
+//! * a word is a maximal run of letters, digits (Python's `[^\W_]`), tashkeel and tatweel that starts with
+//!   a letter or digit (the Python pattern `[^\W_]+(?:[\u064b-\u065f\u0670\u0640]+[^\W_]*)*`);
+//! * its normal form is the normaliser's; folded, teh marbuta becomes heh; its matching tokens are the
+//!   `[^\W_]+` runs of the folded form, each with a fathatan when the word carries tanween;
+//! * its keyword term comes from the Python function handed over (`terms_of`: normal forms to terms or
+//!   None), called once per batch of new words, so that the keyword policy (stop words, Snowball) has one
+//!   home; its display form is the word without tashkeel and tatweel;
+//! * it is alphabetic when its folded form is letters only (Python's `str.isalpha`).
+//!
+//! A chunk made only of Arabic letters, marks, digits, ASCII punctuation and the common Arabic and
+//! typographic punctuation counts its words' tokens; any other chunk counts the `[^\W_]+` runs of its normal
+//! form (`len(tokenize(chunk))`), as NFKC may split or join its words.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
+use unicode_general_category::{get_general_category, GeneralCategory as C};
 
-use pyo3::types::{PyDict, PyList, PyTuple};
+use crate::sketch::{is_word_char, runs};
+use crate::Normalizer;
 
-/// The fields of `analyzed_text._Chunk`: the token count is field 1, the others are tuples.
-const FIELDS: usize = 7;
-const TOKEN_COUNT: usize = 1;
+const WORDS: usize = 0;
+const TERMS: usize = 1;
+const KEYWORDS: usize = 2;
+const MATCH_TOKENS: usize = 3;
+const ITEM_TEXTS: usize = 4;
+const ITEM_NORMS: usize = 5;
+const FIELDS: usize = 6;
+/// What `item_norms` holds where punctuation separates two words (`analyzed_text.BREAK.folded`).
+const BREAK_NORM: &str = "|";
 
+/// Tashkeel (fathatan to sukun and the Quranic marks after it), superscript alef and tatweel.
+#[inline]
+fn is_mark(ch: char) -> bool {
+    matches!(ch, '\u{064b}'..='\u{065f}' | '\u{0670}' | '\u{0640}')
+}
+
+#[inline]
+fn is_tanween(ch: char) -> bool {
+    matches!(ch, '\u{064b}'..='\u{064d}')
+}
+
+/// Python's `str.isalpha` for one character: the letter categories.
+#[inline]
+fn is_letter(ch: char) -> bool {
+    if ('\u{0621}'..='\u{063a}').contains(&ch) || ('\u{0641}'..='\u{064a}').contains(&ch) {
+        return true;
+    }
+    matches!(
+        get_general_category(ch),
+        C::UppercaseLetter | C::LowercaseLetter | C::TitlecaseLetter | C::ModifierLetter | C::OtherLetter
+    )
+}
+
+/// The characters of a chunk whose words are exactly its tokens (see the module docs).
+#[inline]
+fn is_plain(ch: char) -> bool {
+    matches!(ch,
+        '\u{0621}'..='\u{063a}' | '\u{0641}'..='\u{065f}' | '\u{0660}'..='\u{0669}' | '\u{0670}' | '\u{0640}'
+        | '\u{0021}'..='\u{007e}' | '،' | '؛' | '؟' | '«' | '»' | '“' | '”' | '‘' | '’' | '–' | '—' | '…'
+        | '٪' | '٫' | '٬')
+}
+
+/// The words of a chunk, each with whether something other than a word precedes it, and whether
+/// something follows the last word.
+fn split(chunk: &str) -> (Vec<(&str, bool)>, bool) {
+    let mut words = Vec::new();
+    let (mut end, mut start) = (0, None);
+    for (i, ch) in chunk.char_indices() {
+        match start {
+            Some(s) if !(is_word_char(ch) || is_mark(ch)) => {
+                words.push((&chunk[s..i], s > end));
+                end = i;
+                start = None;
+            }
+            None if is_word_char(ch) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push((&chunk[s..], s > end));
+        end = chunk.len();
+    }
+    (words, end < chunk.len())
+}
+
+struct Word {
+    text: Py<PyAny>,
+    folded: Py<PyAny>,
+    tokens: Box<[Py<PyAny>]>,
+    term: Option<Py<PyAny>>,
+    keyword: Option<Py<PyAny>>,
+    alphabetic: bool,
+}
+
+/// One chunk's fields (see the getters of `Analysis`) and its token count.
 struct Entry {
-    fields: Vec<Option<Py<PyTuple>>>,
+    fields: [Box<[Py<PyAny>]>; FIELDS],
     token_count: usize,
 }
 
@@ -23,6 +113,17 @@ struct Entry {
 #[pyclass(frozen, module = "processors._textcore")]
 pub struct Analysis {
     entries: Vec<Arc<Entry>>,
+}
+
+impl Analysis {
+    fn flat<'py>(&self, py: Python<'py>, field: usize) -> PyResult<Bound<'py, PyList>> {
+        let size = self.entries.iter().map(|e| e.fields[field].len()).sum();
+        let mut items: Vec<&Bound<'py, PyAny>> = Vec::with_capacity(size);
+        for entry in &self.entries {
+            items.extend(entry.fields[field].iter().map(|item| item.bind(py)));
+        }
+        PyList::new(py, items)
+    }
 }
 
 #[pymethods]
@@ -33,20 +134,40 @@ impl Analysis {
         self.entries.iter().map(|e| e.token_count).sum()
     }
 
-    /// Field `field` of `_Chunk` (not the token count), laid end to end over the chunks.
-    fn field<'py>(&self, py: Python<'py>, field: usize) -> PyResult<Bound<'py, PyList>> {
-        if field >= FIELDS || field == TOKEN_COUNT {
-            return Err(PyValueError::new_err(format!(
-                "no list field {field} in a chunk analysis"
-            )));
-        }
-        let mut items: Vec<Bound<'py, PyAny>> = Vec::with_capacity(self.entries.len() * 2);
-        for entry in &self.entries {
-            if let Some(tuple) = &entry.fields[field] {
-                items.extend(tuple.bind(py).iter());
-            }
-        }
-        PyList::new(py, items)
+    /// Every word as written, in order.
+    #[getter]
+    fn words<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, WORDS)
+    }
+
+    /// The keyword terms of the words that have one.
+    #[getter]
+    fn terms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, TERMS)
+    }
+
+    /// ``(term, display form)`` of the words that have a term (parallel to `terms`).
+    #[getter]
+    fn keywords<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, KEYWORDS)
+    }
+
+    /// The folded matching tokens of every word.
+    #[getter]
+    fn match_tokens<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, MATCH_TOKENS)
+    }
+
+    /// The letter-only words as written, with "" where punctuation separates two words.
+    #[getter]
+    fn item_texts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, ITEM_TEXTS)
+    }
+
+    /// The letter-only words folded, with "|" where punctuation separates two words.
+    #[getter]
+    fn item_norms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.flat(py, ITEM_NORMS)
     }
 
     /// The analysis of the two texts joined by whitespace.
@@ -57,97 +178,197 @@ impl Analysis {
     }
 }
 
-/// Chunk -> its analysis, computed in batches by `compute` (distinct new chunks -> their `_Chunk`s);
-/// emptied when it holds more than `capacity` chunks, before a text is looked up (a cache, not state).
+/// Chunk -> its analysis, and word -> its analysis; each emptied when it holds more than `capacity`
+/// items, before a text is looked up (caches, not state: losing them costs only time).
 #[pyclass(module = "processors._textcore")]
 pub struct ChunkTable {
-    compute: Py<PyAny>,
+    normalizer: Py<Normalizer>,
+    terms_of: Py<PyAny>,
     capacity: usize,
     index: Py<PyDict>,
     entries: Vec<Arc<Entry>>,
+    words: FxHashMap<Box<str>, Word>,
+    /// One string object per distinct term, shared by the words of one stem.
+    interned: FxHashMap<Box<str>, Py<PyAny>>,
+    empty: Py<PyAny>,
+    bar: Py<PyAny>,
 }
 
 impl ChunkTable {
-    fn entry_of(chunk: &Bound<'_, PyAny>) -> PyResult<Entry> {
-        let mut fields = Vec::with_capacity(FIELDS);
-        for i in 0..FIELDS {
-            fields.push(if i == TOKEN_COUNT {
-                None
-            } else {
-                let tuple = chunk
-                    .get_item(i)?
-                    .cast_into::<PyTuple>()
-                    .map_err(PyErr::from)?;
-                if tuple.is_empty() {
-                    None
-                } else {
-                    Some(tuple.unbind())
-                }
-            });
-        }
-        Ok(Entry {
-            fields,
-            token_count: chunk.get_item(TOKEN_COUNT)?.extract()?,
-        })
-    }
-}
-
-impl ChunkTable {
-    fn add_computed(&mut self, py: Python<'_>, missing: &Bound<'_, PyList>) -> PyResult<()> {
-        let computed = self.compute.bind(py).call1((missing,))?;
-        let mut added = 0;
-        for chunk in computed.try_iter()? {
-            self.entries.push(Arc::new(Self::entry_of(&chunk?)?));
-            added += 1;
-        }
-        if added != missing.len() {
+    /// Analyse the distinct words of `texts` not in the table yet, in one batch.
+    fn add_words(&mut self, py: Python<'_>, texts: Vec<&str>) -> PyResult<()> {
+        let normalizer = &self.normalizer.get().core;
+        let norms: Vec<String> = texts.iter().map(|t| normalizer.normalize(t)).collect();
+        let terms = self.terms_of.bind(py).call1((norms.clone(),))?;
+        let terms: Vec<Option<Bound<'_, PyString>>> = terms.extract()?;
+        if terms.len() != texts.len() {
             return Err(PyValueError::new_err(format!(
-                "the chunk analysis returned {added} results for {} chunks",
-                missing.len()
+                "terms_of returned {} terms for {} words",
+                terms.len(),
+                texts.len()
             )));
         }
+        for ((text, norm), term) in texts.into_iter().zip(norms).zip(terms) {
+            let term = match term {
+                None => None,
+                Some(term) => {
+                    let key = term.to_str()?;
+                    Some(match self.interned.get(key) {
+                        Some(shared) => shared.clone_ref(py),
+                        None => {
+                            let shared = term.clone().into_any().unbind();
+                            self.interned.insert(key.into(), shared.clone_ref(py));
+                            shared
+                        }
+                    })
+                }
+            };
+            let folded = norm.replace('ة', "ه");
+            let tanween = text.chars().any(is_tanween);
+            let tokens = runs(&folded, is_word_char)
+                .map(|token| {
+                    if tanween {
+                        PyString::new(py, &format!("{token}\u{064b}")).into_any().unbind()
+                    } else {
+                        PyString::new(py, token).into_any().unbind()
+                    }
+                })
+                .collect();
+            let keyword = match &term {
+                None => None,
+                Some(term) => {
+                    let display: String = text.chars().filter(|&c| !is_mark(c)).collect();
+                    let pair = PyTuple::new(py, [term.bind(py), PyString::new(py, &display).as_any()])?;
+                    Some(pair.into_any().unbind())
+                }
+            };
+            let word = Word {
+                text: PyString::new(py, text).into_any().unbind(),
+                alphabetic: !folded.is_empty() && folded.chars().all(is_letter),
+                folded: PyString::new(py, &folded).into_any().unbind(),
+                tokens,
+                term,
+                keyword,
+            };
+            self.words.insert(text.into(), word);
+        }
         Ok(())
+    }
+
+    /// The entry of one chunk whose words are all in the table.
+    fn entry_of(&self, py: Python<'_>, chunk: &str) -> Entry {
+        let (words, trailing) = split(chunk);
+        let mut fields: [Vec<Py<PyAny>>; FIELDS] = Default::default();
+        let mut tokens = 0;
+        for (text, after_break) in words {
+            let word = &self.words[text];
+            fields[WORDS].push(word.text.clone_ref(py));
+            if let (Some(term), Some(keyword)) = (&word.term, &word.keyword) {
+                fields[TERMS].push(term.clone_ref(py));
+                fields[KEYWORDS].push(keyword.clone_ref(py));
+            }
+            fields[MATCH_TOKENS].extend(word.tokens.iter().map(|t| t.clone_ref(py)));
+            tokens += word.tokens.len();
+            if after_break {
+                fields[ITEM_TEXTS].push(self.empty.clone_ref(py));
+                fields[ITEM_NORMS].push(self.bar.clone_ref(py));
+            }
+            if word.alphabetic {
+                fields[ITEM_TEXTS].push(word.text.clone_ref(py));
+                fields[ITEM_NORMS].push(word.folded.clone_ref(py));
+            }
+        }
+        if trailing {
+            fields[ITEM_TEXTS].push(self.empty.clone_ref(py));
+            fields[ITEM_NORMS].push(self.bar.clone_ref(py));
+        }
+        if !chunk.chars().all(is_plain) {
+            let norm = self.normalizer.get().core.normalize(chunk);
+            tokens = runs(&norm, is_word_char).count();
+        }
+        Entry {
+            fields: fields.map(Vec::into_boxed_slice),
+            token_count: tokens,
+        }
+    }
+
+    /// Analyse the new chunks (their new words first, in one batch) and append their entries.
+    fn add_chunks(&mut self, py: Python<'_>, missing: &[Bound<'_, PyString>]) -> PyResult<()> {
+        let chunks: Vec<&str> = missing.iter().map(|c| c.to_str()).collect::<PyResult<_>>()?;
+        let mut seen = rustc_hash::FxHashSet::default();
+        let new: Vec<&str> = chunks
+            .iter()
+            .flat_map(|chunk| split(chunk).0)
+            .map(|(text, _)| text)
+            .filter(|text| !self.words.contains_key(*text) && seen.insert(*text))
+            .collect();
+        if !new.is_empty() {
+            self.add_words(py, new)?;
+        }
+        for chunk in chunks {
+            let entry = self.entry_of(py, chunk);
+            self.entries.push(Arc::new(entry));
+        }
+        Ok(())
+    }
+
+    fn clear_all(&mut self, py: Python<'_>) {
+        self.index.bind(py).clear();
+        self.entries.clear();
+        self.words.clear();
+        self.interned.clear();
     }
 }
 
 #[pymethods]
 impl ChunkTable {
     #[new]
-    #[pyo3(signature = (compute, *, capacity))]
-    fn new(py: Python<'_>, compute: Py<PyAny>, capacity: usize) -> Self {
+    #[pyo3(signature = (normalizer, terms_of, *, capacity))]
+    fn new(py: Python<'_>, normalizer: Py<Normalizer>, terms_of: Py<PyAny>, capacity: usize) -> Self {
         ChunkTable {
-            compute,
+            normalizer,
+            terms_of,
             capacity,
             index: PyDict::new(py).unbind(),
             entries: Vec::new(),
+            words: FxHashMap::default(),
+            interned: FxHashMap::default(),
+            empty: PyString::new(py, "").into_any().unbind(),
+            bar: PyString::new(py, BREAK_NORM).into_any().unbind(),
         }
     }
 
+    /// The number of chunks held.
     fn __len__(&self) -> usize {
         self.entries.len()
     }
 
     /// Empty the table (for benchmarks and tests).
     fn clear(&mut self, py: Python<'_>) {
-        self.index.bind(py).clear();
-        self.entries.clear();
+        self.clear_all(py);
     }
 
     /// The analysis of `chunks` (a text split at whitespace).
     fn analyse(&mut self, py: Python<'_>, chunks: &Bound<'_, PyList>) -> PyResult<Analysis> {
         if self.entries.len() > self.capacity {
-            self.clear(py);
+            self.index.bind(py).clear();
+            self.entries.clear();
+        }
+        if self.words.len() > self.capacity {
+            self.words.clear();
+            self.interned.clear();
         }
         let index = self.index.bind(py).clone();
         let mut ids = Vec::with_capacity(chunks.len());
-        let missing = PyList::empty(py);
+        let mut missing: Vec<Bound<'_, PyString>> = Vec::new();
         for chunk in chunks.iter() {
             let id = match index.get_item(&chunk)? {
                 Some(id) => id.extract::<usize>()?,
                 None => {
+                    let chunk = chunk.cast_into::<PyString>().map_err(PyErr::from)?;
                     let id = self.entries.len() + missing.len();
                     index.set_item(&chunk, id)?;
-                    missing.append(chunk)?;
+                    missing.push(chunk);
                     id
                 }
             };
@@ -155,20 +376,17 @@ impl ChunkTable {
         }
         if !missing.is_empty() {
             let before = self.entries.len();
-            if let Err(err) = self.add_computed(py, &missing) {
+            if let Err(err) = self.add_chunks(py, &missing) {
                 // Nothing of a failed batch stays: neither its entries nor its chunks in the index.
                 self.entries.truncate(before);
-                for chunk in missing.iter() {
+                for chunk in &missing {
                     index.del_item(chunk)?;
                 }
                 return Err(err);
             }
         }
         Ok(Analysis {
-            entries: ids
-                .iter()
-                .map(|&id| Arc::clone(&self.entries[id]))
-                .collect(),
+            entries: ids.iter().map(|&id| Arc::clone(&self.entries[id])).collect(),
         })
     }
 }

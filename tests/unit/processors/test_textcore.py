@@ -1,11 +1,13 @@
 """The native text core (processors/native) against Python references: the normaliser against the steps of
-``processors.arabic.normalize`` written with the standard library, and the body fingerprint against the
-deduper's Python path, on generated text and on real SaudiNewsNet articles."""
+``processors.arabic.normalize`` written with the standard library, the body fingerprint against the
+deduper's Python path, and the chunk table against ``analyse_word`` and ``tokenize``, on generated text and
+on real SaudiNewsNet articles."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 import zipfile
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 import processors.arabic as arabic
 from contracts.schemas import RawArticle
 from processors._textcore import BodySketcher, ChunkTable, Normalizer
+from processors.analyzed_text import BREAK, analyse_word, terms_of
 from processors.dedupe import MIN_TOKENS, Deduper
 from processors.minhash import SKETCH_SIZE, blake2b_64
 
@@ -122,52 +125,119 @@ def test_native_text_core_agrees_with_python_on_saudinewsnet() -> None:
     assert sketch.fingerprint(bodies[0]) == (prints[0][0].text_hash, prints[0][0].signature)
 
 
-def _upper_chunks(chunks: list[str]) -> list[tuple[object, ...]]:
-    """A stand-in chunk analysis shaped as analyzed_text._Chunk: (words, token count, terms, ...)."""
-    return [((c,), 1, (c.upper(),), (), (c, c), (), ()) for c in chunks]
+_WORD_RE = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670\u0640]+[^\W_]*)*")
+ChunkFields = tuple[list[str], list[str], list[tuple[str, str]], list[str], list[str], list[str], int]
 
 
-def test_chunk_table_computes_each_new_chunk_once_in_one_batch() -> None:
+def reference_chunk(chunk: str) -> ChunkFields:
+    """A chunk's analysis from analyse_word, the regular expression of a word and tokenize."""
+    words, items, end = [], [], 0
+    for match in _WORD_RE.finditer(chunk):
+        word = analyse_word(match.group())
+        if match.start() > end:
+            items.append(BREAK)
+        end = match.end()
+        words.append(word)
+        if word.alphabetic:
+            items.append(word)
+    if end < len(chunk):
+        items.append(BREAK)
+    return (
+        [w.text for w in words],
+        [w.term for w in words if w.term is not None],
+        [w.keyword for w in words if w.keyword is not None],
+        [t for w in words for t in w.match_tokens],
+        [w.text for w in items],
+        [w.folded for w in items],
+        len(arabic.tokenize(chunk)),
+    )
+
+
+def native_chunk(chunk: str) -> ChunkFields:
+    a = ChunkTable(arabic.normalizer(), terms_of, capacity=8).analyse([chunk])
+    return a.words, a.terms, a.keywords, a.match_tokens, a.item_texts, a.item_norms, a.token_count
+
+
+CHUNK_ALPHABET = [*ALPHABET, *"0123456789.,:;!?-_()«»\"'،؛؟“”…٪/"]
+
+
+@given(
+    st.text(alphabet=st.sampled_from(CHUNK_ALPHABET), min_size=1, max_size=30).filter(
+        lambda t: not t.isspace()
+    )
+)
+@settings(max_examples=1000, deadline=None)
+def test_native_chunk_analysis_equals_the_reference(text: str) -> None:
+    for chunk in text.split():
+        assert native_chunk(chunk) == reference_chunk(chunk)
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    ["«دي", "ميستورا»:", "الْمُعَارَضَةُ،", "دومًا", "ﷺ", "(2015)", "-", "حلب_اليوم", "ـحلب", "ًحلب", "a.b.c"],
+)
+def test_native_chunk_analysis_cases(chunk: str) -> None:
+    assert native_chunk(chunk) == reference_chunk(chunk)
+
+
+def test_chunk_table_analyses_each_new_word_once_in_one_batch() -> None:
     calls: list[list[str]] = []
-    table = ChunkTable(lambda chunks: calls.append(list(chunks)) or _upper_chunks(chunks), capacity=8)
-    first = table.analyse(["a", "b", "a"])
-    second = table.analyse(["b", "c"])
-    assert calls == [["a", "b"], ["c"]]
-    assert first.field(0) == ["a", "b", "a"]
-    assert first.field(2) == ["A", "B", "A"]
-    assert first.field(4) == ["a", "a", "b", "b", "a", "a"]
-    assert first.field(5) == []
-    assert (first + second).field(0) == ["a", "b", "a", "b", "c"]
+
+    def counted_terms(norms: list[str]) -> list[str | None]:
+        calls.append(list(norms))
+        return terms_of(norms)
+
+    table = ChunkTable(arabic.normalizer(), counted_terms, capacity=8)
+    first = table.analyse(["حلب،", "«حلب»", "دمشق"])
+    second = table.analyse(["دمشق", "وإدلب"])
+    assert calls == [["حلب", "دمشق"], ["وادلب"]]
+    assert first.words == ["حلب", "حلب", "دمشق"]
+    assert first.item_norms == ["حلب", "|", "|", "حلب", "|", "دمشق"]
+    assert (first + second).terms == ["حلب", "حلب", "دمشق", "دمشق", "وادلب"]
     assert (first + second).token_count == 5
-    assert len(table) == 3
-    with pytest.raises(ValueError, match="no list field 1 in a chunk analysis"):
-        first.field(1)  # the token count is not a list
+    assert len(table) == 4
 
 
 def test_chunk_table_empties_when_full_and_analyses_outlive_it() -> None:
-    table = ChunkTable(_upper_chunks, capacity=2)
-    old = table.analyse(["a", "b", "c"])
-    table.analyse(["d"])  # over capacity: emptied first, then d
+    table = ChunkTable(arabic.normalizer(), terms_of, capacity=2)
+    old = table.analyse(["حلب", "دمشق", "حمص"])
+    table.analyse(["درعا"])  # over capacity: emptied first, then درعا
     assert len(table) == 1
-    assert old.field(2) == ["A", "B", "C"]
+    assert old.terms == ["حلب", "دمشق", "حمص"]
 
 
-def test_chunk_table_refuses_a_short_batch_and_keeps_nothing_of_it() -> None:
-    table = ChunkTable(lambda chunks: _upper_chunks(chunks)[:1], capacity=8)
-    with pytest.raises(ValueError, match="returned 1 results for 2 chunks"):
-        table.analyse(["a", "b"])
+def test_chunk_table_refuses_short_terms_and_keeps_nothing_of_the_batch() -> None:
+    table = ChunkTable(arabic.normalizer(), lambda norms: terms_of(norms)[:1], capacity=8)
+    with pytest.raises(ValueError, match="terms_of returned 1 terms for 2 words"):
+        table.analyse(["حلب", "دمشق"])
     assert len(table) == 0
-    good = ChunkTable(_upper_chunks, capacity=8)
-    assert good.analyse(["a", "b"]).field(0) == ["a", "b"]
 
 
-def test_chunk_table_keeps_nothing_of_a_batch_whose_analysis_fails() -> None:
-    def broken(chunks: list[str]) -> list[tuple[object, ...]]:
-        raise RuntimeError(f"cannot analyse {chunks}")
+def test_chunk_table_keeps_nothing_of_a_batch_whose_terms_fail() -> None:
+    def broken(norms: list[str]) -> list[str | None]:
+        raise RuntimeError(f"cannot stem {norms}")
 
-    table = ChunkTable(broken, capacity=8)
-    with pytest.raises(RuntimeError, match="cannot analyse"):
-        table.analyse(["a"])
-    with pytest.raises(RuntimeError, match="cannot analyse"):
-        table.analyse(["a"])  # asked again, not found half-made
+    table = ChunkTable(arabic.normalizer(), broken, capacity=8)
+    with pytest.raises(RuntimeError, match="cannot stem"):
+        table.analyse(["حلب"])
+    with pytest.raises(RuntimeError, match="cannot stem"):
+        table.analyse(["حلب"])  # asked again, not found half-made
     assert len(table) == 0
+
+
+@needs_corpus
+def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet() -> None:
+    with zipfile.ZipFile(ARCHIVES[0]) as zf:
+        rows = json.loads(zf.read(zf.namelist()[0]))
+    chunks = list(
+        dict.fromkeys(chunk for row in rows for chunk in f"{row['title']} {row['content']}".split())
+    )
+    table = ChunkTable(arabic.normalizer(), terms_of, capacity=len(chunks))
+    for start in range(0, len(chunks), 5000):
+        batch = chunks[start : start + 5000]
+        native = [table.analyse([chunk]) for chunk in batch]
+        got = [
+            (a.words, a.terms, a.keywords, a.match_tokens, a.item_texts, a.item_norms, a.token_count)
+            for a in native
+        ]
+        assert got == [reference_chunk(chunk) for chunk in batch]
