@@ -20,10 +20,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import repeat
-from operator import mul
 from typing import Final
 
+from ._textcore import top_keywords as native_top_keywords
 from .analyzed_text import AnalyzedText
 from .errors import EnrichmentError
 
@@ -234,27 +233,6 @@ def top_keywords(counts: TermCounts, df: DocumentFrequency, *, k: int = 10) -> l
     >>> top_keywords(count_terms([("الأسد في دمشق ودمشق", 1)]), df, k=1)
     ['دمشق']
     """
-    # df.idf inlined (same arithmetic, so the same floats): this runs for every term of every article. The
-    # logarithms are taken once per distinct tf and df value, and the products formed by map() in C.
-    tfs = counts.counts
-    if any(tf <= 0 for tf in tfs.values()):
-        tfs = Counter({term: tf for term, tf in tfs.items() if tf > 0})
-    if not tfs:
-        return []
-    documents, log = 1 + df.documents, math.log
-    terms = list(tfs)
-    dfs = list(map(df._totals.get, terms, repeat(0)))
-    idf = {d: log(documents / (1 + d)) + 1.0 for d in set(dfs)}
-    weight = {tf: -(1.0 + log(tf)) for tf in set(tfs.values())}
-    scores = list(map(mul, map(weight.__getitem__, tfs.values()), map(idf.__getitem__, dfs)))
-    # Only the terms that can be among the k best are sorted by (score, term).
-    cut = sorted(scores)[min(k, len(scores)) - 1] if k > 0 else math.inf
-    scored = sorted((score, term) for score, term in zip(scores, terms, strict=True) if score <= cut)
-    top = [term for _, term in scored[:k]]
-    wanted = set(top)
-    forms: dict[str, list[tuple[int, str]]] = {}
-    for (term, surface), n in counts.forms.items():
-        if term in wanted:
-            forms.setdefault(term, []).append((-n, surface))
-    # The most frequent surface form, ties to the smaller form.
-    return list(dict.fromkeys(min(forms[term])[1] for term in top))
+    # Natively (processors/native/src/keywords.rs), with df.idf's arithmetic: this runs for every term of
+    # every article.
+    return native_top_keywords(counts.counts, counts.forms, df._totals, df.documents, max(k, 0))

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 mod chunks;
+mod keywords;
 mod normalize;
 mod sketch;
 
@@ -112,5 +113,6 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<BodySketcher>()?;
     m.add_class::<chunks::ChunkTable>()?;
     m.add_class::<chunks::Analysis>()?;
+    m.add_function(wrap_pyfunction!(keywords::top_keywords, m)?)?;
     Ok(())
 }

@@ -1,13 +1,18 @@
-"""Document frequencies (window, snapshot, merge) and TF-IDF keywords with surface forms."""
+"""Document frequencies (window, snapshot, merge) and TF-IDF keywords with surface forms; the native top
+terms against the formula."""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from processors.errors import EnrichmentError
-from processors.keywords import DocumentFrequency, count_terms, top_keywords
+from processors.keywords import DocumentFrequency, TermCounts, count_terms, top_keywords
 from tests.conftest import shared_dir
 
 DAY = date(2015, 8, 8)
@@ -123,3 +128,42 @@ def test_split_days_merges_back_exactly() -> None:
 
 def test_split_days_of_empty_table() -> None:
     assert DocumentFrequency().split_days() == {}
+
+
+def reference_top_keywords(counts: TermCounts, df: DocumentFrequency, k: int) -> list[str]:
+    """top_keywords as the formula reads: (1 + ln tf) * idf, ties to the smaller term, then the most
+    frequent form, ties to the smaller form."""
+    tfs = {term: tf for term, tf in counts.counts.items() if tf > 0}
+    scored = sorted((-(1.0 + math.log(tf)) * df.idf(term), term) for term, tf in tfs.items())
+    forms: dict[str, list[tuple[int, str]]] = {}
+    for (term, surface), n in counts.forms.items():
+        forms.setdefault(term, []).append((-n, surface))
+    return list(dict.fromkeys(min(forms[term])[1] for _, term in scored[:k]))
+
+
+TERMS = ["اسد", "دمشق", "حلب", "سور", "معارض", "a", "b", "ab"]
+SURFACES = ["الأسد", "والأسد", "دمشق", "ودمشق", "x", "y"]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(TERMS), st.sampled_from(SURFACES), st.integers(-1, 6)), max_size=20),
+    st.lists(st.lists(st.sampled_from(TERMS), max_size=5), max_size=12),
+    st.integers(0, 6),
+)
+@settings(max_examples=500, deadline=None)
+def test_native_top_keywords_equal_the_formula(
+    occurrences: list[tuple[str, str, int]], documents: list[list[str]], k: int
+) -> None:
+    counts = TermCounts()
+    for term, surface, n in occurrences:
+        counts.counts[term] += n
+        counts.forms[(term, surface)] += n
+    df = DocumentFrequency()
+    for terms in documents:
+        df.add(terms, day=DAY)
+    assert top_keywords(counts, df, k=k) == reference_top_keywords(counts, df, k)
+
+
+def test_top_keywords_name_a_term_without_a_surface_form() -> None:
+    with pytest.raises(ValueError, match='term "a" has no surface form'):
+        top_keywords(TermCounts(Counter({"a": 1})), DocumentFrequency(), k=1)
