@@ -1,5 +1,6 @@
-"""Bottom-k sketches and MinHash signatures over word shingles, and a compact LSH band index. Pure: numpy
-and hashlib only.
+"""Bottom-k sketches and MinHash signatures over word shingles, and a compact LSH band index. Pure: numpy,
+hashlib and the native text core (``processors._textcore``: the signature and the band index, whose numpy
+versions spent their time in per-call overhead; the seeded parameters are drawn here).
 
 Why not datasketch: its ``MinHashLSH`` keeps a Python ``dict`` of tuple keys to ``set`` buckets per band,
 several hundred bytes per article and band, which breaks the 1 KB-per-article window budget; and its
@@ -16,8 +17,8 @@ several hundred bytes per article and band, which breaks the 1 KB-per-article wi
   ``(a * x + b) mod 2**64 >> 32``;
 - a MinHash signature keeps the low 16 bits of each minimum (b-bit MinHash, Li & König 2010); it only
   feeds the band keys and is not stored;
-- :class:`BandIndex` stores one 32-bit key and one 32-bit slot per band and article in sorted numpy arrays,
-  with a small append buffer merged in when it grows (8 bytes per band entry).
+- :class:`BandIndex` stores one 32-bit key and one 32-bit slot per band and article in sorted arrays, with a
+  small append buffer merged in when it grows (8 bytes per band entry).
 
 >>> hasher = MinHasher(num_perm=64, seed=7)
 >>> words = "قال المتحدث الرسمي باسم وزارة الداخلية ان الجهات الامنية تمكنت".split()
@@ -29,12 +30,14 @@ several hundred bytes per article and band, which breaks the 1 KB-per-article wi
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+
+from ._textcore import BandIndex as NativeBandIndex
+from ._textcore import Permutations
 
 __all__ = ["SKETCH_SIZE", "BandIndex", "MinHasher", "blake2b_64", "similarity"]
 
@@ -140,6 +143,7 @@ class MinHasher:
         high = np.iinfo(np.uint64).max
         self._a = rng.integers(1, high, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
         self._b = rng.integers(0, high, size=num_perm, dtype=np.uint64, endpoint=True)
+        self._permutations = Permutations(self._a.tolist(), self._b.tolist())
         self._hashfunc = hashfunc or blake2b_64
         self._words = _WordHashes(self._hashfunc)
 
@@ -210,15 +214,7 @@ class MinHasher:
         >>> len(h.minhash(bytes(range(8)))), h.minhash(b"")
         (8, b'')
         """
-        values = np.frombuffer(sketch, dtype=_SIG_DTYPE)
-        if values.size == 0:
-            return b""
-        mixed = _splitmix(values.astype(np.uint64))
-        products = np.multiply.outer(mixed, self._a)
-        products += self._b  # in place: the (k x num_perm) array is the largest allocation here
-        products >>= _SHIFT32
-        mins = products.min(axis=0)
-        return bytes(mins.astype(_SIG_DTYPE).tobytes())
+        return self._permutations.minhash(sketch)
 
 
 class BandIndex:
@@ -241,99 +237,30 @@ class BandIndex:
         self.bands = bands
         self.rows = rows
         rng = np.random.Generator(np.random.PCG64(seed ^ 0x5EED))
-        self._mult = rng.integers(1, 2**63, size=(bands, rows), dtype=np.uint64) | np.uint64(1)
-        self._salt = rng.integers(0, 2**63, size=bands, dtype=np.uint64)
-        self._keys: U32 = np.empty(0, dtype=np.uint32)
-        self._slots: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
-        self._buffer: dict[int, list[int]] = {}
-        self._buffered = 0
-        self._removed: set[int] = set()
-        self._count = 0
-        self._buffer_min = buffer_min
+        mult = rng.integers(1, 2**63, size=(bands, rows), dtype=np.uint64) | np.uint64(1)
+        salt = rng.integers(0, 2**63, size=bands, dtype=np.uint64)
+        self._index = NativeBandIndex(mult.ravel().tolist(), salt.tolist(), buffer_min=buffer_min)
 
-    def keys(self, signature: bytes) -> U32:
+    def keys(self, signature: bytes) -> list[int]:
         """The band keys of a signature (one uint32 per band)."""
-        values = np.frombuffer(signature, dtype=_SIG_DTYPE)
-        need = self.bands * self.rows
-        if values.size < need:
-            raise ValueError(f"signature has {values.size} values; bands x rows needs {need}")
-        grid = values[:need].astype(np.uint64).reshape(self.bands, self.rows)
-        mixed = _splitmix((grid * self._mult).sum(axis=1, dtype=np.uint64) + self._salt)
-        return (mixed >> np.uint64(32)).astype(np.uint32)
+        return self._index.keys(signature)
 
     def add(self, slot: int, signature: bytes) -> None:
         """Index ``signature`` under ``slot`` (a slot not added before, nor removed)."""
-        self._count += 1
-        for key in self.keys(signature).tolist():
-            bucket = self._buffer.get(key)
-            if bucket is None:
-                self._buffer[key] = [slot]
-            else:
-                bucket.append(slot)
-        self._buffered += self.bands
-        if self._buffered > max(self._buffer_min, self._keys.size // 64):
-            self._merge()
+        self._index.add(slot, signature)
 
     def remove(self, slot: int) -> None:
         """Forget ``slot``; its entries are filtered from now on and dropped at the next merge."""
-        if slot not in self._removed:
-            self._count -= 1
-            self._removed.add(slot)
+        self._index.remove(slot)
 
     def query(self, signature: bytes) -> list[int]:
         """Slots (not removed) sharing at least one band key with ``signature``, in ascending order."""
-        found: set[int] = set()
-        keys = self.keys(signature)
-        if self._keys.size:
-            lo = np.searchsorted(self._keys, keys, side="left")
-            hi = np.searchsorted(self._keys, keys, side="right")
-            for start, end in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
-                found.update(self._slots[start:end].tolist())
-        if self._buffer:
-            for key in keys.tolist():
-                bucket = self._buffer.get(key)
-                if bucket is not None:
-                    found.update(bucket)
-        return sorted(found - self._removed)
+        return self._index.query(signature)
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._index)
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the index arrays and buffers (and the set of slots removed since the last merge)."""
-        return int(
-            self._keys.nbytes
-            + self._slots.nbytes
-            + sys.getsizeof(self._buffer)
-            + sum(sys.getsizeof(bucket) for bucket in self._buffer.values())
-            + 32 * (len(self._buffer) + self._buffered)  # the int objects of keys and slots, at most
-            + sys.getsizeof(self._removed)
-        )
-
-    def _merge(self) -> None:
-        buf_keys = np.fromiter(
-            (key for key, bucket in self._buffer.items() for _ in bucket),
-            dtype=np.uint32,
-            count=self._buffered,
-        )
-        buf_slots = np.fromiter(
-            (slot for bucket in self._buffer.values() for slot in bucket),
-            dtype=np.int32,
-            count=self._buffered,
-        )
-        order = np.argsort(buf_keys, kind="stable")
-        buf_keys, buf_slots = buf_keys[order], buf_slots[order]
-        keys, slots = self._keys, self._slots
-        if self._removed:
-            gone = np.fromiter(self._removed, dtype=np.int32, count=len(self._removed))
-            keep = ~np.isin(slots, gone)
-            keys, slots = keys[keep], slots[keep]
-            keep_buf = ~np.isin(buf_slots, gone)
-            buf_keys, buf_slots = buf_keys[keep_buf], buf_slots[keep_buf]
-            self._removed.clear()
-        at = np.searchsorted(keys, buf_keys, side="right")
-        self._keys = np.insert(keys, at, buf_keys)
-        self._slots = np.insert(slots, at, buf_slots)
-        self._buffer = {}
-        self._buffered = 0
+        return self._index.nbytes

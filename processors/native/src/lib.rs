@@ -9,6 +9,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 mod chunks;
 mod keywords;
+mod lsh;
 mod normalize;
 mod sketch;
 
@@ -114,5 +115,7 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<chunks::ChunkTable>()?;
     m.add_class::<chunks::Analysis>()?;
     m.add_function(wrap_pyfunction!(keywords::top_keywords, m)?)?;
+    m.add_class::<lsh::Permutations>()?;
+    m.add_class::<lsh::BandIndex>()?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 """The native text core (processors/native) against Python references: the normaliser against the steps of
 ``processors.arabic.normalize`` written with the standard library, the body fingerprint against the
-deduper's Python path, and the chunk table against ``analyse_word`` and ``tokenize``, on generated text and
-on real SaudiNewsNet articles."""
+deduper's Python path, the chunk table against ``analyse_word`` and ``tokenize``, on generated text and on
+real SaudiNewsNet articles, and the MinHash signature, band keys and band index against numpy and a
+dictionary of buckets."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import processors.arabic as arabic
 from contracts.schemas import RawArticle
-from processors._textcore import BodySketcher, ChunkTable, Normalizer
+from processors._textcore import BandIndex as NativeBandIndex
+from processors._textcore import BodySketcher, ChunkTable, Normalizer, Permutations
 from processors.analyzed_text import BREAK, analyse_word, terms_of
 from processors.dedupe import MIN_TOKENS, Deduper
-from processors.minhash import SKETCH_SIZE, blake2b_64
+from processors.minhash import SKETCH_SIZE, BandIndex, MinHasher, blake2b_64
 
 pytestmark = pytest.mark.unit
 
@@ -241,3 +245,81 @@ def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet() -> No
             for a in native
         ]
         assert got == [reference_chunk(chunk) for chunk in batch]
+
+
+def reference_minhash(hasher: MinHasher, sketch: bytes) -> bytes:
+    """The signature as numpy computes it: the outer product of mixed values and multipliers."""
+    values = np.frombuffer(sketch, dtype="<u2")
+    if values.size == 0:
+        return b""
+    mixed = reference_splitmix(values.astype(np.uint64))
+    products = (np.multiply.outer(mixed, hasher._a) + hasher._b) >> np.uint64(32)
+    return bytes(products.min(axis=0).astype("<u2").tobytes())
+
+
+def reference_splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def reference_band_keys(bands: int, rows: int, seed: int, signature: bytes) -> list[int]:
+    rng = np.random.Generator(np.random.PCG64(seed ^ 0x5EED))
+    mult = rng.integers(1, 2**63, size=(bands, rows), dtype=np.uint64) | np.uint64(1)
+    salt = rng.integers(0, 2**63, size=bands, dtype=np.uint64)
+    grid = np.frombuffer(signature, dtype="<u2")[: bands * rows].astype(np.uint64).reshape(bands, rows)
+    mixed = reference_splitmix((grid * mult).sum(axis=1, dtype=np.uint64) + salt)
+    return [int(key) for key in (mixed >> np.uint64(32)).astype(np.uint32)]
+
+
+@given(st.lists(st.integers(0, 2**16 - 1), max_size=300, unique=True), st.integers(0, 2**32))
+@settings(max_examples=300, deadline=None)
+def test_native_signature_and_band_keys_equal_numpy(values: list[int], seed: int) -> None:
+    hasher = MinHasher(num_perm=64, seed=seed)
+    sketch = np.array(sorted(values), dtype="<u2").tobytes()
+    signature = hasher.minhash(sketch)
+    assert signature == reference_minhash(hasher, sketch)
+    if signature:
+        assert BandIndex(bands=16, rows=4, seed=seed).keys(signature) == reference_band_keys(
+            16, 4, seed, signature
+        )
+
+
+@given(st.lists(st.tuples(st.sampled_from(["add", "remove", "query"]), st.integers(0, 40)), max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_band_index_answers_as_a_dictionary_of_buckets(operations: list[tuple[str, int]]) -> None:
+    """Signatures of 4 values, 2 bands of 2 rows, drawn from few values so that bands collide often; a
+    buffer of 4 entries, so that merges happen along the way."""
+    index = BandIndex(bands=2, rows=2, buffer_min=4)
+    buckets: dict[int, set[int]] = {}
+    live: set[int] = set()
+    added: set[int] = set()
+
+    def signature(n: int) -> bytes:
+        return np.array([n % 3, n % 2, n % 5, 1], dtype="<u2").tobytes()
+
+    for op, n in operations:
+        if op == "add" and n not in added:
+            index.add(n, signature(n))
+            added.add(n)
+            live.add(n)
+            for key in index.keys(signature(n)):
+                buckets.setdefault(key, set()).add(n)
+        elif op == "remove" and n in live:
+            index.remove(n)
+            live.discard(n)
+        elif op == "query":
+            expected = set().union(*(buckets.get(key, set()) for key in index.keys(signature(n)))) & live
+            assert index.query(signature(n)) == sorted(expected)
+        assert len(index) == len(live)
+
+
+def test_band_index_refuses_a_short_signature_and_bad_parameters() -> None:
+    with pytest.raises(ValueError, match="signature has 3 values; bands x rows needs 4"):
+        BandIndex(bands=2, rows=2).add(1, bytes(6))
+    with pytest.raises(ValueError, match="mult must hold bands x rows values for 2 bands, got 3"):
+        NativeBandIndex([1, 3, 5], [0, 0], buffer_min=4)
+    with pytest.raises(ValueError, match="a and b must be as long as each other and not empty, got 2 and 1"):
+        Permutations([1, 3], [0])
