@@ -8,14 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-#[inline]
-fn splitmix(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
+use crate::sketch::splitmix;
 
 fn u16s(data: &[u8]) -> impl Iterator<Item = u16> + '_ {
     data.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]))

@@ -88,7 +88,7 @@ pub fn blake2b_8(data: &[u8]) -> [u8; 8] {
 }
 
 #[inline]
-fn splitmix(mut x: u64) -> u64 {
+pub(crate) fn splitmix(mut x: u64) -> u64 {
     x ^= x >> 30;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^= x >> 27;
