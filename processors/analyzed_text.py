@@ -179,16 +179,7 @@ class AnalyzedText:
         >>> AnalyzedText.of("").words, AnalyzedText.of("٣ قتلى").token_count
         ([], 2)
         """
-        return cls(_chunk_table.analyse(text.split()))
-
-    @classmethod
-    def of_chunks(cls, chunks: list[str]) -> AnalyzedText:
-        """Analyse a text already split at whitespace (``text.split()``).
-
-        >>> AnalyzedText.of_chunks(["حلب،", "دمشق"]).words == AnalyzedText.of("حلب، دمشق").words
-        True
-        """
-        return cls(_chunk_table.analyse(chunks))
+        return cls(_chunk_table.analyse(text))
 
     def __add__(self, other: AnalyzedText) -> AnalyzedText:
         """The analysis of the two texts joined by whitespace."""

@@ -86,7 +86,7 @@ class Enricher:
         # every module works on that analysis; see processors/analyzed_text.py.
         body_chunks = clean_words(article.content or article.summary)
         body = " ".join(body_chunks)
-        analysed_body = AnalyzedText.of_chunks(body_chunks)
+        analysed_body = AnalyzedText.of(body)
         # Places and names read "title.\nbody": the dot keeps a name from running from title into body.
         text = f"{article.title}.\n{body}"
         analysed = AnalyzedText.of(f"{article.title}.") + analysed_body

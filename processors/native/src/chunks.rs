@@ -1,7 +1,8 @@
 //! The chunk table behind `processors.analyzed_text.AnalyzedText`: each distinct whitespace chunk of text
 //! (a word with its punctuation, `«الأسد»،`) is analysed once and kept, and each distinct word inside it
-//! too; an article is then one lookup per chunk and one pass per field that lays the chunks' analyses end
-//! to end into the lists the enrichment modules read.
+//! too; an article is then one pass over its text, one lookup per chunk (no Python string is made for a
+//! chunk seen before), and one pass per field that lays the chunks' analyses end to end into the lists the
+//! enrichment modules read.
 //!
 //! What a word is and what it carries is `processors.analyzed_text.analyse_word`, the reference the tests
 //! hold this to:
@@ -21,11 +22,12 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyList, PyString, PyTuple};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use unicode_general_category::{get_general_category, GeneralCategory as C};
 
+use crate::normalize::is_py_space;
 use crate::sketch::{is_word_char, runs};
 use crate::Normalizer;
 
@@ -185,7 +187,8 @@ pub struct ChunkTable {
     normalizer: Py<Normalizer>,
     terms_of: Py<PyAny>,
     capacity: usize,
-    index: Py<PyDict>,
+    /// Chunk -> its position in `entries`.
+    index: FxHashMap<Box<str>, usize>,
     entries: Vec<Arc<Entry>>,
     words: FxHashMap<Box<str>, Word>,
     /// One string object per distinct term, shared by the words of one stem.
@@ -293,8 +296,7 @@ impl ChunkTable {
     }
 
     /// Analyse the new chunks (their new words first, in one batch) and append their entries.
-    fn add_chunks(&mut self, py: Python<'_>, missing: &[Bound<'_, PyString>]) -> PyResult<()> {
-        let chunks: Vec<&str> = missing.iter().map(|c| c.to_str()).collect::<PyResult<_>>()?;
+    fn add_chunks(&mut self, py: Python<'_>, chunks: &[&str]) -> PyResult<()> {
         let mut seen = rustc_hash::FxHashSet::default();
         let new: Vec<&str> = chunks
             .iter()
@@ -312,8 +314,8 @@ impl ChunkTable {
         Ok(())
     }
 
-    fn clear_all(&mut self, py: Python<'_>) {
-        self.index.bind(py).clear();
+    fn clear_all(&mut self) {
+        self.index.clear();
         self.entries.clear();
         self.words.clear();
         self.interned.clear();
@@ -329,7 +331,7 @@ impl ChunkTable {
             normalizer,
             terms_of,
             capacity,
-            index: PyDict::new(py).unbind(),
+            index: FxHashMap::default(),
             entries: Vec::new(),
             words: FxHashMap::default(),
             interned: FxHashMap::default(),
@@ -344,30 +346,29 @@ impl ChunkTable {
     }
 
     /// Empty the table (for benchmarks and tests).
-    fn clear(&mut self, py: Python<'_>) {
-        self.clear_all(py);
+    fn clear(&mut self) {
+        self.clear_all();
     }
 
-    /// The analysis of `chunks` (a text split at whitespace).
-    fn analyse(&mut self, py: Python<'_>, chunks: &Bound<'_, PyList>) -> PyResult<Analysis> {
+    /// The analysis of `text`, split at whitespace (Python's `str.split()`).
+    fn analyse(&mut self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Analysis> {
         if self.entries.len() > self.capacity {
-            self.index.bind(py).clear();
+            self.index.clear();
             self.entries.clear();
         }
         if self.words.len() > self.capacity {
             self.words.clear();
             self.interned.clear();
         }
-        let index = self.index.bind(py).clone();
-        let mut ids = Vec::with_capacity(chunks.len());
-        let mut missing: Vec<Bound<'_, PyString>> = Vec::new();
-        for chunk in chunks.iter() {
-            let id = match index.get_item(&chunk)? {
-                Some(id) => id.extract::<usize>()?,
+        let text = text.to_str()?;
+        let mut ids = Vec::new();
+        let mut missing: Vec<&str> = Vec::new();
+        for chunk in text.split(is_py_space).filter(|c| !c.is_empty()) {
+            let id = match self.index.get(chunk) {
+                Some(&id) => id,
                 None => {
-                    let chunk = chunk.cast_into::<PyString>().map_err(PyErr::from)?;
                     let id = self.entries.len() + missing.len();
-                    index.set_item(&chunk, id)?;
+                    self.index.insert(chunk.into(), id);
                     missing.push(chunk);
                     id
                 }
@@ -380,7 +381,7 @@ impl ChunkTable {
                 // Nothing of a failed batch stays: neither its entries nor its chunks in the index.
                 self.entries.truncate(before);
                 for chunk in &missing {
-                    index.del_item(chunk)?;
+                    self.index.remove(*chunk);
                 }
                 return Err(err);
             }

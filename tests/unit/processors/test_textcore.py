@@ -158,7 +158,7 @@ def reference_chunk(chunk: str) -> ChunkFields:
 
 
 def native_chunk(chunk: str) -> ChunkFields:
-    a = ChunkTable(arabic.normalizer(), terms_of, capacity=8).analyse([chunk])
+    a = ChunkTable(arabic.normalizer(), terms_of, capacity=8).analyse(chunk)
     return a.words, a.terms, a.keywords, a.match_tokens, a.item_texts, a.item_norms, a.token_count
 
 
@@ -174,6 +174,10 @@ CHUNK_ALPHABET = [*ALPHABET, *"0123456789.,:;!?-_()«»\"'،؛؟“”…٪/"]
 def test_native_chunk_analysis_equals_the_reference(text: str) -> None:
     for chunk in text.split():
         assert native_chunk(chunk) == reference_chunk(chunk)
+    # the whole text: split at Python's whitespace, as str.split() does
+    whole = ChunkTable(arabic.normalizer(), terms_of, capacity=8).analyse(text)
+    assert whole.words == [word for chunk in text.split() for word in reference_chunk(chunk)[0]]
+    assert whole.token_count == len(arabic.tokenize(text))
 
 
 @pytest.mark.parametrize(
@@ -192,8 +196,8 @@ def test_chunk_table_analyses_each_new_word_once_in_one_batch() -> None:
         return terms_of(norms)
 
     table = ChunkTable(arabic.normalizer(), counted_terms, capacity=8)
-    first = table.analyse(["حلب،", "«حلب»", "دمشق"])
-    second = table.analyse(["دمشق", "وإدلب"])
+    first = table.analyse("حلب، «حلب» دمشق")
+    second = table.analyse("دمشق وإدلب")
     assert calls == [["حلب", "دمشق"], ["وادلب"]]
     assert first.words == ["حلب", "حلب", "دمشق"]
     assert first.item_norms == ["حلب", "|", "|", "حلب", "|", "دمشق"]
@@ -204,8 +208,8 @@ def test_chunk_table_analyses_each_new_word_once_in_one_batch() -> None:
 
 def test_chunk_table_empties_when_full_and_analyses_outlive_it() -> None:
     table = ChunkTable(arabic.normalizer(), terms_of, capacity=2)
-    old = table.analyse(["حلب", "دمشق", "حمص"])
-    table.analyse(["درعا"])  # over capacity: emptied first, then درعا
+    old = table.analyse("حلب دمشق حمص")
+    table.analyse("درعا")  # over capacity: emptied first, then درعا
     assert len(table) == 1
     assert old.terms == ["حلب", "دمشق", "حمص"]
 
@@ -213,7 +217,7 @@ def test_chunk_table_empties_when_full_and_analyses_outlive_it() -> None:
 def test_chunk_table_refuses_short_terms_and_keeps_nothing_of_the_batch() -> None:
     table = ChunkTable(arabic.normalizer(), lambda norms: terms_of(norms)[:1], capacity=8)
     with pytest.raises(ValueError, match="terms_of returned 1 terms for 2 words"):
-        table.analyse(["حلب", "دمشق"])
+        table.analyse("حلب دمشق")
     assert len(table) == 0
 
 
@@ -223,9 +227,9 @@ def test_chunk_table_keeps_nothing_of_a_batch_whose_terms_fail() -> None:
 
     table = ChunkTable(arabic.normalizer(), broken, capacity=8)
     with pytest.raises(RuntimeError, match="cannot stem"):
-        table.analyse(["حلب"])
+        table.analyse("حلب")
     with pytest.raises(RuntimeError, match="cannot stem"):
-        table.analyse(["حلب"])  # asked again, not found half-made
+        table.analyse("حلب")  # asked again, not found half-made
     assert len(table) == 0
 
 
@@ -239,7 +243,7 @@ def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet() -> No
     table = ChunkTable(arabic.normalizer(), terms_of, capacity=len(chunks))
     for start in range(0, len(chunks), 5000):
         batch = chunks[start : start + 5000]
-        native = [table.analyse([chunk]) for chunk in batch]
+        native = [table.analyse(chunk) for chunk in batch]
         got = [
             (a.words, a.terms, a.keywords, a.match_tokens, a.item_texts, a.item_norms, a.token_count)
             for a in native
