@@ -70,3 +70,22 @@ class BandIndex:
     def __len__(self) -> int: ...
     @property
     def nbytes(self) -> int: ...
+
+class PlaceMatcher:
+    """The gazetteer's scan of processors.gazetteer.Gazetteer, natively (places.rs)."""
+
+    def __init__(
+        self,
+        keys: list[str],
+        groups: list[int],
+        flags: list[int],
+        longest_from: dict[str, int],
+        *,
+        bare_ok: list[str],
+        place_words: list[str],
+        construct_followers: list[str],
+        stop_keys: list[str],
+        capacity: int,
+    ) -> None: ...
+    def readings(self, token: str) -> list[str]: ...
+    def mentions(self, analysis: Analysis) -> list[tuple[int, bool, int, bool]]: ...

@@ -181,6 +181,11 @@ class AnalyzedText:
         """
         return cls(_chunk_table.analyse(text))
 
+    @property
+    def analysis(self) -> Analysis:
+        """The native analysis, for the native consumers (the gazetteer's scan)."""
+        return self._analysis
+
     def __add__(self, other: AnalyzedText) -> AnalyzedText:
         """The analysis of the two texts joined by whitespace."""
         return AnalyzedText(self._analysis + other._analysis)

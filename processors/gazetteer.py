@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from contracts.schemas import Place
 
+from ._textcore import PlaceMatcher
 from .analyzed_text import AnalyzedText
 from .arabic import NEWS_STOPWORDS_SET, STOPWORDS, normalize_for_matching
 from .errors import GazetteerError
@@ -345,6 +346,24 @@ class Gazetteer:
         )
         # token -> its readings (clitics stripped) that start some key; most tokens start none.
         self._starts: dict[str, tuple[str, ...]] = {}
+        # The scan runs natively (processors/native/src/places.rs) on key ids; each key's mention, with and
+        # without a place word before it, is made here once.
+        keys = list(self._index)
+        group_ids: dict[tuple[str, ...], int] = {}
+        self._mention_of = [
+            (self._mention(key, in_context=False), self._mention(key, in_context=True)) for key in keys
+        ]
+        self._matcher = PlaceMatcher(
+            keys,
+            [group_ids.setdefault(tuple(e.id for e in self._index[k]), len(group_ids)) for k in keys],
+            [(k in self._needs_context) | (k in self._construct) << 1 for k in keys],
+            self._longest_from,
+            bare_ok=list(self._bare_ok),
+            place_words=list(_PLACE_WORDS),
+            construct_followers=list(_CONSTRUCT_FOLLOWERS),
+            stop_keys=list(STOP_KEYS),
+            capacity=_STARTS_CACHE_SIZE,
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Gazetteer:
@@ -391,7 +410,12 @@ class Gazetteer:
         >>> [p.name for p in Gazetteer.load().find_in(AnalyzedText.of("من دمشق إلى حلب"))]
         ['دمشق', 'حلب']
         """
-        mentions = self._mentions(analysed.match_tokens)
+        mentions = [
+            replace(self._mention_of[key][context], other=self._mention_of[other][other_context])
+            if other >= 0
+            else self._mention_of[key][context]
+            for key, context, other, other_context in self._matcher.mentions(analysed.analysis)
+        ]
         # the countries the text names unambiguously: one country, no other reading of the word
         strong = [m for m in mentions if not m.weak and m.other is None]
         countries = {m.entries[0].place.country_code for m in strong if m.single_country}
@@ -408,7 +432,16 @@ class Gazetteer:
             chosen.setdefault(best.id, best.place)
         return list(chosen.values())
 
-    def _mentions(self, tokens: Sequence[str]) -> list[_Mention]:
+    def _mention(self, key: str, *, in_context: bool) -> _Mention:
+        entries = self._index[key]
+        named = key in self._weak_names
+        small = all(e.place.feature == "city" and e.population < WEAK_POPULATION for e in entries)
+        weak = named or (" " not in key and small)
+        return _Mention(entries, weak=weak, in_context=in_context, named_weak=named)
+
+    def _reference_mentions(self, tokens: Sequence[str]) -> list[_Mention]:
+        """The mentions in ``tokens``, in Python: the definition the native scan of :meth:`find_in` is tested
+        against (processors/native/src/places.rs)."""
         readings = list(map(self._starts.get, tokens))
         if None in readings:
             if len(self._starts) > _STARTS_CACHE_SIZE:

@@ -100,6 +100,8 @@ struct Word {
     text: Py<PyAny>,
     folded: Py<PyAny>,
     tokens: Box<[Py<PyAny>]>,
+    /// `tokens` as Rust strings, for the native consumers (processors/native/src/places.rs).
+    token_strs: Box<[Arc<str>]>,
     term: Option<Py<PyAny>>,
     keyword: Option<Py<PyAny>>,
     alphabetic: bool,
@@ -108,6 +110,8 @@ struct Word {
 /// One chunk's fields (see the getters of `Analysis`) and its token count.
 struct Entry {
     fields: [Box<[Py<PyAny>]>; FIELDS],
+    /// The `MATCH_TOKENS` field as Rust strings.
+    match_strs: Box<[Arc<str>]>,
     token_count: usize,
 }
 
@@ -118,6 +122,12 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The matching tokens of every word, in order (the `match_tokens` getter's strings), each shared
+    /// with the table's word (one allocation per distinct token, whose address stays while it is held).
+    pub(crate) fn match_strs(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.entries.iter().flat_map(|e| e.match_strs.iter())
+    }
+
     fn flat<'py>(&self, py: Python<'py>, field: usize) -> PyResult<Bound<'py, PyList>> {
         let size = self.entries.iter().map(|e| e.fields[field].len()).sum();
         let mut items: Vec<&Bound<'py, PyAny>> = Vec::with_capacity(size);
@@ -228,14 +238,18 @@ impl ChunkTable {
             };
             let folded = norm.replace('ة', "ه");
             let tanween = text.chars().any(is_tanween);
-            let tokens = runs(&folded, is_word_char)
+            let token_strs: Box<[Arc<str>]> = runs(&folded, is_word_char)
                 .map(|token| {
                     if tanween {
-                        PyString::new(py, &format!("{token}\u{064b}")).into_any().unbind()
+                        Arc::from(format!("{token}\u{064b}"))
                     } else {
-                        PyString::new(py, token).into_any().unbind()
+                        Arc::from(token)
                     }
                 })
+                .collect();
+            let tokens = token_strs
+                .iter()
+                .map(|token| PyString::new(py, token).into_any().unbind())
                 .collect();
             let keyword = match &term {
                 None => None,
@@ -250,6 +264,7 @@ impl ChunkTable {
                 alphabetic: !folded.is_empty() && folded.chars().all(is_letter),
                 folded: PyString::new(py, &folded).into_any().unbind(),
                 tokens,
+                token_strs,
                 term,
                 keyword,
             };
@@ -262,6 +277,7 @@ impl ChunkTable {
     fn entry_of(&self, py: Python<'_>, chunk: &str) -> Entry {
         let (words, trailing) = split(chunk);
         let mut fields: [Vec<Py<PyAny>>; FIELDS] = Default::default();
+        let mut match_strs = Vec::new();
         let mut tokens = 0;
         for (text, after_break) in words {
             let word = &self.words[text];
@@ -271,6 +287,7 @@ impl ChunkTable {
                 fields[KEYWORDS].push(keyword.clone_ref(py));
             }
             fields[MATCH_TOKENS].extend(word.tokens.iter().map(|t| t.clone_ref(py)));
+            match_strs.extend(word.token_strs.iter().cloned());
             tokens += word.tokens.len();
             if after_break {
                 fields[ITEM_TEXTS].push(self.empty.clone_ref(py));
@@ -291,6 +308,7 @@ impl ChunkTable {
         }
         Entry {
             fields: fields.map(Vec::into_boxed_slice),
+            match_strs: match_strs.into_boxed_slice(),
             token_count: tokens,
         }
     }

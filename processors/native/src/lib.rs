@@ -11,6 +11,7 @@ mod chunks;
 mod keywords;
 mod lsh;
 mod normalize;
+mod places;
 mod sketch;
 
 use normalize::{Normalizer as Core, Table};
@@ -117,5 +118,6 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(keywords::top_keywords, m)?)?;
     m.add_class::<lsh::Permutations>()?;
     m.add_class::<lsh::BandIndex>()?;
+    m.add_class::<places::PlaceMatcher>()?;
     Ok(())
 }

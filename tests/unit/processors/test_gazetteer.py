@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import gzip
 import json
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from processors._textcore import PlaceMatcher
+from processors.analyzed_text import AnalyzedText
 from processors.errors import GazetteerError
-from processors.gazetteer import BLOCKED, CONSTRUCT_NAMES, NEEDS_CONTEXT, WEAK_NAMES, Gazetteer
+from processors.gazetteer import (
+    BLOCKED,
+    CONSTRUCT_NAMES,
+    NEEDS_CONTEXT,
+    WEAK_NAMES,
+    Gazetteer,
+    _Mention,
+    _strip_clitics,
+)
 from tests.conftest import shared_dir
 
 
@@ -182,3 +196,134 @@ def test_cities_are_shown_as_arab_news_spells_them(gaz: Gazetteer, text: str, na
 )
 def test_a_name_in_construct_is_the_noun(gaz: Gazetteer, text: str, hama: bool) -> None:
     assert ("حماة" in [p.name for p in gaz.find(text)]) is hama
+
+
+# ------------------------------------------------------------------ the native scan against the reference
+
+
+def native_mentions(gaz: Gazetteer, analysed: AnalyzedText) -> list[_Mention]:
+    return [
+        replace(gaz._mention_of[key][context], other=gaz._mention_of[other][other_context])
+        if other >= 0
+        else gaz._mention_of[key][context]
+        for key, context, other, other_context in gaz._matcher.mentions(analysed.analysis)
+    ]
+
+
+# Words that make the scan branch: names of one and several words, with clitics (و ف ب ل ك ال, لل), names
+# that need a place word or are construct names, place words with and without the article, what follows a
+# construct name, weak names, stop words, a word with tanween, and everyday words.
+_SCAN_WORDS = [
+    *[
+        "دمشق",
+        "ودمشق",
+        "بدمشق",
+        "للاذقية",
+        "اللاذقية",
+        "فالعراق",
+        "العراق",
+        "وللعراق",
+        "عمان",
+        "وعمان",
+        "الأردن",
+        "جدة",
+        "وجدة",
+        "الرياض",
+    ],
+    *[
+        "المدينة",
+        "المنورة",
+        "تل",
+        "أبيب",
+        "أبو",
+        "ظبي",
+        "حماة",
+        "حماه",
+        "الوطن",
+        "له",
+        "مدينة",
+        "بمدينة",
+        "المدينة",
+        "ريف",
+        "بريف",
+        "منطقة",
+        "ومنطقة",
+    ],
+    *[
+        "السورية",
+        "سورية",
+        "سوريا",
+        "وسوريا",
+        "السوريين",
+        "القاهرة",
+        "مصر",
+        "نيويورك",
+        "نيو",
+        "يورك",
+        "جنيف",
+        "إسطنبول",
+        "في",
+        "من",
+        "إلى",
+        "الذي",
+    ],
+    *[
+        "دومًا",
+        "دوما",
+        "الحسكة",
+        "التل",
+        "صور",
+        "الخرطوم",
+        "قطر",
+        "بقطر",
+        "الدوحة",
+        "حي",
+        "العزيزية",
+        "مكة",
+        "قال",
+        "الرئيس",
+    ],
+    *list(NEEDS_CONTEXT)[:6],
+    *list(WEAK_NAMES)[:6],
+]
+
+
+@given(st.lists(st.sampled_from([*_SCAN_WORDS, "،", "."]), max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_native_scan_equals_the_reference(gaz: Gazetteer, words: list[str]) -> None:
+    analysed = AnalyzedText.of(" ".join(words))
+    assert native_mentions(gaz, analysed) == gaz._reference_mentions(analysed.match_tokens)
+
+
+@pytest.mark.parametrize("token", ["وللعراق", "فالسوريه", "بدمشق", "للاذقيه", "السوريه", "وكالعراق", "حلب"])
+def test_native_readings_equal_the_reference(gaz: Gazetteer, token: str) -> None:
+    assert gaz._matcher.readings(token) == list(gaz._starts_of(token))
+    assert _strip_clitics(token)[0] == token
+
+
+def test_native_scan_agrees_with_the_reference_on_saudinewsnet(gaz: Gazetteer) -> None:
+    archives = sorted((shared_dir() / "data" / "saudinewsnet").glob("*.zip"))
+    if not archives:
+        pytest.skip("no SaudiNewsNet archives under ../shared/data")
+    with zipfile.ZipFile(archives[0]) as zf:
+        rows = json.loads(zf.read(zf.namelist()[0]))
+    mentions = 0
+    for row in rows:
+        analysed = AnalyzedText.of(f"{row['title']}.\n{row['content']}")
+        reference = gaz._reference_mentions(analysed.match_tokens)
+        assert native_mentions(gaz, analysed) == reference, row["url"]
+        mentions += len(reference)
+    assert mentions > len(rows)  # the day names places: the comparison compared something
+
+
+def test_the_matcher_refuses_inconsistent_tables() -> None:
+    def matcher(keys: list[str], groups: list[int], longest_from: dict[str, int]) -> PlaceMatcher:
+        return PlaceMatcher(
+            keys, groups, [0] * len(keys), longest_from,
+            bare_ok=[], place_words=[], construct_followers=[], stop_keys=[], capacity=10,
+        )  # fmt: skip
+
+    with pytest.raises(ValueError, match="2 keys need as many groups and flags, got 1 and 2"):
+        matcher(["حلب", "دمشق"], [0], {"حلب": 1, "دمشق": 1})
+    with pytest.raises(ValueError, match='key "تل ابيب": its first word "تل" is not in longest_from'):
+        matcher(["تل ابيب"], [0], {"ابيب": 1})
