@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 
 from contracts.schemas import Entity
 
+from ._textcore import ItemScanner
 from .analyzed_text import AnalyzedText
 from .arabic import normalize_for_matching
 from .errors import EnrichmentError
@@ -46,6 +47,7 @@ from .name_rules import (
     STOP,
     TITLES,
     TRIGGERS,
+    WAW_TITLES,
     chain_at,
     is_nisba,
     norm,
@@ -69,6 +71,9 @@ _CHAIN_WORDS: Final = BIN | {"ال"}
 _RESOLVED_CACHE_SIZE: Final = 1 << 14
 _MAX_NAME_WORDS: Final = 4
 
+
+#: Where the name rules start, for a text scanned without known names (see ``KnownNames._scanner``).
+_TRIGGER_SCANNER: Final = ItemScanner(list(TRIGGERS), [], aliases=WAW_TITLES, max_words=_MAX_NAME_WORDS)
 
 _QUOTED_RE: Final = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,60}?)\s*[»\"”]")
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
@@ -134,6 +139,14 @@ class KnownNames:
             for spelling in (name, *map(str, variants)):
                 self._by_norm.setdefault(normalize_for_matching(spelling), name)
         self._first = frozenset(key.split(" ", 1)[0] for key in self._by_norm)
+        # extract_entities' scans, natively (processors/native/src/items.rs): where the name rules start and
+        # where a listed spelling is written out, the titles after و read as titles (titles_after_and).
+        self._scanner = ItemScanner(
+            list(TRIGGERS),
+            [key for key in self._by_norm if key.count(" ") < _MAX_NAME_WORDS],
+            aliases=WAW_TITLES,
+            max_words=_MAX_NAME_WORDS,
+        )
         self._spellings = list(self._by_norm)
         self._names = list(self._by_norm.values())
         self._resolved: dict[str, str | None] = {}
@@ -164,6 +177,8 @@ class KnownNames:
         return self._find(analysed.item_texts, analysed.item_norms)
 
     def _find(self, words: Sequence[str], norms: Sequence[str]) -> list[str]:
+        """The spellings written out in ``words`` (``norms`` folded), in Python: the definition the native
+        scan of :func:`extract_entities` is tested against (processors/native/src/items.rs)."""
         first_words = self._first
         found = []
         for i in list(compress(count(), map(first_words.__contains__, norms))):
@@ -250,10 +265,15 @@ def extract_entities(
     ['ستيفان دي مستورا']
     """
     analysed = analysed or AnalyzedText.of(text)
-    words, norms = analysed.item_texts, titles_after_and(analysed.item_norms)
+    scanner = _TRIGGER_SCANNER if known is None else known._scanner
+    triggers, listed, aliased = scanner.scan(analysed.analysis)
+    words: Sequence[str] = analysed.item_texts
+    norms: Sequence[str] = analysed.item_norms
+    if aliased:  # a title after و (ووزير) is read as the title
+        norms = titles_after_and(norms)
     found: list[tuple[str, Literal["person", "organisation"]]] = []
     free = 0  # the first position not inside a name found already
-    for i in list(compress(count(), map(TRIGGERS.__contains__, norms))):
+    for i in triggers:
         if i < free:
             continue
         length = organisation_at(words, norms, i)
@@ -267,7 +287,8 @@ def extract_entities(
             free = end
     found.extend(_quoted(text))
     if known is not None:
-        found.extend((name, known.types[known.resolve(name) or name]) for name in known._find(words, norms))
+        spellings = dict.fromkeys(" ".join(words[i : i + size]) for i, size in listed)
+        found.extend((name, known.types[known.resolve(name) or name]) for name in spellings)
     found += _surname_mentions(text, [n for n, t in found if t == "person"])
     return _canonical(_without_cut_organisations(found), known)
 

@@ -45,6 +45,7 @@ __all__ = [
     "STOP",
     "TITLES",
     "TRIGGERS",
+    "WAW_TITLES",
     "chain_at",
     "is_nisba",
     "norm",
@@ -146,7 +147,8 @@ _TIME_WORDS: Final = _norm_set(
     "اليوم أمس الماضي الماضية الحالي الحالية المقبل المقبلة الجاري الأخير الأخيرة "
     "السبت الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة"
 )
-_WAW_TITLES: Final = {"و" + title: title for title in TITLES}
+#: A title after "and" (ووزير), read as the title itself (:func:`titles_after_and`).
+WAW_TITLES: Final = {"و" + title: title for title in TITLES}
 _BREAK: Final = "|"  # the folded form of analyzed_text.BREAK: punctuation between two words
 _MAX_NAME: Final = 6
 
@@ -407,6 +409,6 @@ def titles_after_and(norms: Sequence[str]) -> Sequence[str]:
     >>> titles_after_and(["قال", "ووزير", "الداخليه"])
     ['قال', 'وزير', 'الداخليه']
     """
-    if _WAW_TITLES.keys().isdisjoint(norms):
+    if WAW_TITLES.keys().isdisjoint(norms):
         return norms
-    return [_WAW_TITLES.get(n, n) for n in norms]
+    return [WAW_TITLES.get(n, n) for n in norms]

@@ -100,8 +100,9 @@ struct Word {
     text: Py<PyAny>,
     folded: Py<PyAny>,
     tokens: Box<[Py<PyAny>]>,
-    /// `tokens` as Rust strings, for the native consumers (processors/native/src/places.rs).
+    /// `tokens` and `folded` as Rust strings, for the native consumers (places.rs, items.rs).
     token_strs: Box<[Arc<str>]>,
+    folded_str: Arc<str>,
     term: Option<Py<PyAny>>,
     keyword: Option<Py<PyAny>>,
     alphabetic: bool,
@@ -110,8 +111,9 @@ struct Word {
 /// One chunk's fields (see the getters of `Analysis`) and its token count.
 struct Entry {
     fields: [Box<[Py<PyAny>]>; FIELDS],
-    /// The `MATCH_TOKENS` field as Rust strings.
+    /// The `MATCH_TOKENS` and `ITEM_NORMS` fields as Rust strings.
     match_strs: Box<[Arc<str>]>,
+    item_norm_strs: Box<[Arc<str>]>,
     token_count: usize,
 }
 
@@ -126,6 +128,11 @@ impl Analysis {
     /// with the table's word (one allocation per distinct token, whose address stays while it is held).
     pub(crate) fn match_strs(&self) -> impl Iterator<Item = &Arc<str>> {
         self.entries.iter().flat_map(|e| e.match_strs.iter())
+    }
+
+    /// The items folded, in order (the `item_norms` getter's strings).
+    pub(crate) fn item_norm_strs(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.entries.iter().flat_map(|e| e.item_norm_strs.iter())
     }
 
     fn flat<'py>(&self, py: Python<'py>, field: usize) -> PyResult<Bound<'py, PyList>> {
@@ -205,6 +212,7 @@ pub struct ChunkTable {
     interned: FxHashMap<Box<str>, Py<PyAny>>,
     empty: Py<PyAny>,
     bar: Py<PyAny>,
+    bar_str: Arc<str>,
 }
 
 impl ChunkTable {
@@ -263,6 +271,7 @@ impl ChunkTable {
                 text: PyString::new(py, text).into_any().unbind(),
                 alphabetic: !folded.is_empty() && folded.chars().all(is_letter),
                 folded: PyString::new(py, &folded).into_any().unbind(),
+                folded_str: Arc::from(folded.as_str()),
                 tokens,
                 token_strs,
                 term,
@@ -278,6 +287,7 @@ impl ChunkTable {
         let (words, trailing) = split(chunk);
         let mut fields: [Vec<Py<PyAny>>; FIELDS] = Default::default();
         let mut match_strs = Vec::new();
+        let mut item_norm_strs = Vec::new();
         let mut tokens = 0;
         for (text, after_break) in words {
             let word = &self.words[text];
@@ -292,15 +302,18 @@ impl ChunkTable {
             if after_break {
                 fields[ITEM_TEXTS].push(self.empty.clone_ref(py));
                 fields[ITEM_NORMS].push(self.bar.clone_ref(py));
+                item_norm_strs.push(Arc::clone(&self.bar_str));
             }
             if word.alphabetic {
                 fields[ITEM_TEXTS].push(word.text.clone_ref(py));
                 fields[ITEM_NORMS].push(word.folded.clone_ref(py));
+                item_norm_strs.push(Arc::clone(&word.folded_str));
             }
         }
         if trailing {
             fields[ITEM_TEXTS].push(self.empty.clone_ref(py));
             fields[ITEM_NORMS].push(self.bar.clone_ref(py));
+            item_norm_strs.push(Arc::clone(&self.bar_str));
         }
         if !chunk.chars().all(is_plain) {
             let norm = self.normalizer.get().core.normalize(chunk);
@@ -309,6 +322,7 @@ impl ChunkTable {
         Entry {
             fields: fields.map(Vec::into_boxed_slice),
             match_strs: match_strs.into_boxed_slice(),
+            item_norm_strs: item_norm_strs.into_boxed_slice(),
             token_count: tokens,
         }
     }
@@ -355,6 +369,7 @@ impl ChunkTable {
             interned: FxHashMap::default(),
             empty: PyString::new(py, "").into_any().unbind(),
             bar: PyString::new(py, BREAK_NORM).into_any().unbind(),
+            bar_str: Arc::from(BREAK_NORM),
         }
     }
 

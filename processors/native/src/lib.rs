@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 mod chunks;
+mod items;
 mod keywords;
 mod lsh;
 mod normalize;
@@ -119,5 +120,6 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lsh::Permutations>()?;
     m.add_class::<lsh::BandIndex>()?;
     m.add_class::<places::PlaceMatcher>()?;
+    m.add_class::<items::ItemScanner>()?;
     Ok(())
 }

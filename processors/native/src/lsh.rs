@@ -142,7 +142,7 @@ impl BandIndex {
     #[new]
     #[pyo3(signature = (mult, salt, *, buffer_min))]
     fn new(mult: Vec<u64>, salt: Vec<u64>, buffer_min: usize) -> PyResult<Self> {
-        if salt.is_empty() || mult.is_empty() || mult.len() % salt.len() != 0 {
+        if salt.is_empty() || mult.is_empty() || !mult.len().is_multiple_of(salt.len()) {
             return Err(PyValueError::new_err(format!(
                 "mult must hold bands x rows values for {} bands, got {}",
                 salt.len(),

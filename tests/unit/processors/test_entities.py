@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import zipfile
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processors._textcore import ItemScanner
+from processors.analyzed_text import AnalyzedText
 from processors.entities import KnownNames, canonical_name, extract_entities, merge_variants, name_key
+from processors.name_rules import TRIGGERS, titles_after_and
 from tests.conftest import shared_dir
 
 
@@ -155,3 +163,62 @@ def test_doctests(module: str) -> None:
     import importlib
 
     assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+# ------------------------------------------------------------ the native scans against the Python ones
+
+
+def reference_scan(known: KnownNames, analysed: AnalyzedText) -> tuple[list[int], list[str], bool]:
+    """Where the rules start and the listed spellings written out, as extract_entities found them in
+    Python: the trigger words of ``titles_after_and(items)``, and ``KnownNames._find`` on them."""
+    words, norms = analysed.item_texts, titles_after_and(analysed.item_norms)
+    triggers = [i for i, norm in enumerate(norms) if norm in TRIGGERS]
+    return triggers, known._find(words, norms), norms != analysed.item_norms
+
+
+def native_scan(known: KnownNames, analysed: AnalyzedText) -> tuple[list[int], list[str], bool]:
+    triggers, listed, aliased = known._scanner.scan(analysed.analysis)
+    words = analysed.item_texts
+    return triggers, list(dict.fromkeys(" ".join(words[i : i + n]) for i, n in listed)), aliased
+
+
+@pytest.fixture(scope="module")
+def known() -> KnownNames:
+    return KnownNames.load()
+
+
+# Listed names (one to four words, and their first words alone), triggers, titles after و, punctuation.
+_SCAN_WORDS = [
+    *["ستيفان", "دي", "ميستورا", "مستورا", "بشار", "الأسد", "سلمان", "بن", "عبدالعزيز", "آل", "سعود"],
+    *["عادل", "الجبير", "داعش", "الرئيس", "ووزير", "وزير", "الخارجية", "مجلس", "الأمن", "الدولي"],
+    *["قال", "إن", "في،", "«»."],
+]
+
+
+@given(st.lists(st.sampled_from(_SCAN_WORDS), max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_native_scans_equal_the_reference(known: KnownNames, words: list[str]) -> None:
+    analysed = AnalyzedText.of(" ".join(words))
+    assert native_scan(known, analysed) == reference_scan(known, analysed)
+
+
+def test_native_scans_agree_with_the_reference_on_saudinewsnet(known: KnownNames) -> None:
+    archives = sorted((shared_dir() / "data" / "saudinewsnet").glob("*.zip"))
+    if not archives:
+        pytest.skip("no SaudiNewsNet archives under ../shared/data")
+    with zipfile.ZipFile(archives[0]) as zf:
+        rows = json.loads(zf.read(zf.namelist()[0]))
+    listed = 0
+    for row in rows:
+        analysed = AnalyzedText.of(f"{row['title']}.\n{row['content']}")
+        reference = reference_scan(known, analysed)
+        assert native_scan(known, analysed) == reference, row["url"]
+        listed += len(reference[1])
+    assert listed > len(rows) // 2  # the day names listed people: the comparison compared something
+
+
+def test_the_scanner_refuses_a_phrase_of_too_many_words() -> None:
+    with pytest.raises(ValueError, match='phrase "a b c" is not 1 to 2 words joined by single spaces'):
+        ItemScanner([], ["a b c"], aliases={}, max_words=2)
+    with pytest.raises(ValueError, match="is not 1 to 4 words"):
+        ItemScanner([], ["a  b"], aliases={}, max_words=4)
