@@ -49,7 +49,11 @@ class ChunkTable:
     def analyse(self, text: str) -> Analysis: ...
 
 def top_keywords(
-    tfs: dict[str, int], forms: dict[tuple[str, str], int], totals: dict[str, int], documents: int, k: int
+    tfs: dict[str, int],
+    keywords: list[tuple[list[tuple[str, str]], int]],
+    totals: dict[str, int],
+    documents: int,
+    k: int,
 ) -> list[str]:
     """The k best TF-IDF terms of tfs as their most frequent forms (processors.keywords.top_keywords)."""
 

@@ -36,13 +36,24 @@ _REPEAT_WEIGHT: Final = 4
 class TermCounts:
     """Weighted term counts of one document and the surface forms seen for each term.
 
-    >>> TermCounts(Counter({"اسد": 3}), Counter({("اسد", "الأسد"): 2, ("اسد", "والأسد"): 1})).surfaces
+    >>> title, body = [("اسد", "الأسد")], [("اسد", "الأسد"), ("اسد", "والأسد")]
+    >>> TermCounts(Counter({"اسد": 3}), [(title, 1), (body, 1)]).surfaces
     {'اسد': Counter({'الأسد': 2, 'والأسد': 1})}
     """
 
     counts: Counter[str] = field(default_factory=Counter)
-    #: Weighted counts of ``(term, surface form)``.
-    forms: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: The ``(term, surface form)`` occurrences, in lists each with its weight. They are not added up here:
+    #: :func:`top_keywords` counts the forms of the terms it chooses only.
+    keywords: list[tuple[list[tuple[str, str]], int]] = field(default_factory=list)
+
+    @property
+    def forms(self) -> Counter[tuple[str, str]]:
+        """Weighted counts of ``(term, surface form)``."""
+        out: Counter[tuple[str, str]] = Counter()
+        for keys, weight in self.keywords:
+            for key in keys:
+                out[key] += weight
+        return out
 
     @property
     def surfaces(self) -> dict[str, Counter[str]]:
@@ -71,14 +82,13 @@ def count_words(parts: Iterable[tuple[AnalyzedText, int]]) -> TermCounts:
     """
     out = TermCounts()
     for analysed, weight in parts:
-        terms, keys = analysed.terms, analysed.keywords
+        terms = analysed.terms
         if 1 <= weight <= _REPEAT_WEIGHT:  # Counter.update counts in C: repeat the list for a small weight
             out.counts.update(terms * weight)
-            out.forms.update(keys * weight)
         else:
-            for term, key in zip(terms, keys, strict=True):
+            for term in terms:
                 out.counts[term] += weight
-                out.forms[key] += weight
+        out.keywords.append((analysed.keywords, weight))
     return out
 
 
@@ -235,4 +245,4 @@ def top_keywords(counts: TermCounts, df: DocumentFrequency, *, k: int = 10) -> l
     """
     # Natively (processors/native/src/keywords.rs), with df.idf's arithmetic: this runs for every term of
     # every article.
-    return native_top_keywords(counts.counts, counts.forms, df._totals, df.documents, max(k, 0))
+    return native_top_keywords(counts.counts, counts.keywords, df._totals, df.documents, max(k, 0))

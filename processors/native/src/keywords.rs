@@ -1,7 +1,8 @@
 //! The TF-IDF top terms of an article with their most frequent surface forms (`top_keywords` of
 //! `processors.keywords`), natively: the loop that runs for every distinct term of every article. The
-//! counting stays in Python, where `Counter.update` on the chunk table's interned terms is as fast as it
-//! gets (measured: a native term table keyed by text was no faster, docs/benchmarks.md).
+//! term counting stays in Python, where `Counter.update` on the chunk table's interned terms is as fast as
+//! it gets (measured: a native term table keyed by text was no faster, docs/benchmarks.md); the surface
+//! forms are counted here, for the chosen terms only.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -11,13 +12,14 @@ use std::cmp::Ordering;
 
 /// The `k` terms of `tfs` (term -> weighted count) with the highest TF-IDF, `(1 + ln tf) * idf` with
 /// `idf = ln((1 + documents) / (1 + df)) + 1` and df from `totals`, each as its most frequent surface form
-/// in `forms` (`(term, form)` -> weighted count). Ties go to the smaller term, and to the smaller form
-/// (code-point order); a form chosen twice is given once. Terms counted zero or below are left out.
+/// in `keywords` (lists of `(term, form)` occurrences, each list with its weight; only the chosen terms'
+/// forms are counted). Ties go to the smaller term, and to the smaller form (code-point order); a form
+/// chosen twice is given once. Terms counted zero or below are left out.
 #[pyfunction]
 pub fn top_keywords<'py>(
     py: Python<'py>,
     tfs: &Bound<'py, PyDict>,
-    forms: &Bound<'py, PyDict>,
+    keywords: Vec<(Bound<'py, PyList>, i64)>,
     totals: &Bound<'py, PyDict>,
     documents: i64,
     k: usize,
@@ -48,31 +50,45 @@ pub fn top_keywords<'py>(
     }
     scored.sort_unstable_by(by_score);
     scored.truncate(k);
-    let mut best: FxHashMap<&str, (i64, Bound<'py, PyString>)> =
-        scored.iter().map(|(_, t)| Ok((t.to_str()?, (i64::MIN, PyString::new(py, ""))))).collect::<PyResult<_>>()?;
-    for (key, n) in forms.iter() {
-        let key = key.cast_into::<PyTuple>().map_err(PyErr::from)?;
-        let term = key.get_item(0)?;
-        let term = term.cast::<PyString>()?.to_str()?;
-        let Some(slot) = best.get_mut(term) else { continue };
-        let n: i64 = n.extract()?;
-        let surface = key.get_item(1)?.cast_into::<PyString>().map_err(PyErr::from)?;
-        if n > slot.0 || (n == slot.0 && surface.to_str()? < slot.1.to_str()?) {
-            *slot = (n, surface);
+    let chosen: FxHashSet<&str> = scored.iter().map(|(_, t)| t.to_str()).collect::<PyResult<_>>()?;
+    // The chosen terms' forms, added up over the lists: form -> (count, the form's string).
+    let mut forms: FxHashMap<(String, String), (i64, Bound<'py, PyString>)> = FxHashMap::default();
+    for (list, weight) in &keywords {
+        for key in list.iter() {
+            let key = key.cast_into::<PyTuple>().map_err(PyErr::from)?;
+            let term = key.get_item(0)?;
+            let term = term.cast::<PyString>()?.to_str()?;
+            if !chosen.contains(term) {
+                continue;
+            }
+            let surface = key.get_item(1)?.cast_into::<PyString>().map_err(PyErr::from)?;
+            let slot = forms
+                .entry((term.to_owned(), surface.to_str()?.to_owned()))
+                .or_insert((0, surface));
+            slot.0 += weight;
+        }
+    }
+    let mut best: FxHashMap<&str, (i64, &str, &Bound<'py, PyString>)> = FxHashMap::default();
+    for ((term, surface), (n, form)) in &forms {
+        let better = match best.get(term.as_str()) {
+            None => true,
+            Some(&(m, other, _)) => *n > m || (*n == m && surface.as_str() < other),
+        };
+        if better {
+            best.insert(term, (*n, surface, form));
         }
     }
     let mut out: Vec<Bound<'py, PyString>> = Vec::with_capacity(scored.len());
     let mut given: FxHashSet<&str> = FxHashSet::default();
     for (_, term) in &scored {
-        let (n, surface) = &best[term.to_str()?];
-        if *n == i64::MIN {
+        let Some(&(_, surface, form)) = best.get(term.to_str()?) else {
             return Err(PyValueError::new_err(format!(
                 "term {:?} has no surface form",
                 term.to_str()?
             )));
-        }
-        if given.insert(surface.to_str()?) {
-            out.push(surface.clone());
+        };
+        if given.insert(surface) {
+            out.push(form.clone());
         }
     }
     PyList::new(py, out)

@@ -157,7 +157,7 @@ def test_native_top_keywords_equal_the_formula(
     counts = TermCounts()
     for term, surface, n in occurrences:
         counts.counts[term] += n
-        counts.forms[(term, surface)] += n
+        counts.keywords.append(([(term, surface)], n))
     df = DocumentFrequency()
     for terms in documents:
         df.add(terms, day=DAY)
