@@ -57,6 +57,9 @@ def top_keywords(
 ) -> list[str]:
     """The k best TF-IDF terms of tfs as their most frequent forms (processors.keywords.top_keywords)."""
 
+def letters(text: str) -> str:
+    """The letters of text: "".join(filter(str.isalpha, text))."""
+
 class Permutations:
     """Multiply-shift permutations for MinHash signatures of sketches (processors.minhash.MinHasher)."""
 

@@ -17,7 +17,7 @@ import json
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Final
@@ -136,7 +136,7 @@ class DocumentFrequency:
             self.expire(before=day - timedelta(days=self.window_days - 1))
         elif day <= newest - timedelta(days=self.window_days):
             return
-        distinct = set(terms)
+        distinct = terms.keys() if isinstance(terms, Mapping) else set(terms)  # a Counter's keys are distinct
         self._days.setdefault(day, Counter()).update(distinct)
         self._totals.update(distinct)
         self._day_docs[day] += 1

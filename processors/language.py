@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final
 
+from ._textcore import letters as letters_of
 from .errors import EnrichmentError
 
 __all__ = ["DEFAULT_LANGUAGES", "LanguageDetector"]
@@ -76,7 +77,7 @@ class LanguageDetector:
         'fa'
         """
         sample = text[: self.sample_chars]
-        letters = "".join(filter(str.isalpha, sample))
+        letters = letters_of(sample)
         if len(letters) < self.min_letters:
             return hint or _UNKNOWN
         return self._by_script(letters) or self.detect_with_lingua(sample) or hint or _UNKNOWN
@@ -90,7 +91,7 @@ class LanguageDetector:
         >>> d.detect_by_script("Oman") is None
         True
         """
-        return self._by_script("".join(filter(str.isalpha, text[: self.sample_chars])))
+        return self._by_script(letters_of(text[: self.sample_chars]))
 
     def _by_script(self, letters: str) -> str | None:
         """:meth:`detect_by_script` of the sample's letters (runs of a script counted by one regex pass)."""

@@ -54,7 +54,7 @@ fn is_tanween(ch: char) -> bool {
 
 /// Python's `str.isalpha` for one character: the letter categories.
 #[inline]
-fn is_letter(ch: char) -> bool {
+pub(crate) fn is_letter(ch: char) -> bool {
     if ('\u{0621}'..='\u{063a}').contains(&ch) || ('\u{0641}'..='\u{064a}').contains(&ch) {
         return true;
     }

@@ -110,6 +110,13 @@ impl BodySketcher {
     }
 }
 
+/// The letters of `text` (Python's `"".join(filter(str.isalpha, text))`), for the language detector's
+/// script test.
+#[pyfunction]
+fn letters(text: &str) -> String {
+    text.chars().filter(|&c| chunks::is_letter(c)).collect()
+}
+
 #[pymodule]
 fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Normalizer>()?;
@@ -117,6 +124,7 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<chunks::ChunkTable>()?;
     m.add_class::<chunks::Analysis>()?;
     m.add_function(wrap_pyfunction!(keywords::top_keywords, m)?)?;
+    m.add_function(wrap_pyfunction!(letters, m)?)?;
     m.add_class::<lsh::Permutations>()?;
     m.add_class::<lsh::BandIndex>()?;
     m.add_class::<places::PlaceMatcher>()?;
