@@ -6,10 +6,13 @@ are marked ``integration`` and talk to the real Kafka and Elasticsearch of ``kha
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +33,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
         elif "unit" in parts:
             item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
+def saudinewsnet_day() -> list[dict[str, Any]]:
+    """The rows of the first SaudiNewsNet day under ``../shared`` (the test is skipped without them)."""
+    archives = sorted((shared_dir() / "data" / "saudinewsnet").glob("*.zip"))
+    if not archives:
+        pytest.skip(f"no SaudiNewsNet archives under {shared_dir() / 'data'}")
+    with zipfile.ZipFile(archives[0]) as zf:
+        rows: list[dict[str, Any]] = json.loads(zf.read(zf.namelist()[0]))
+    return rows
 
 
 @pytest.fixture(scope="session")
