@@ -6,13 +6,10 @@ dictionary of buckets."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import unicodedata
-import zipfile
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,9 +27,6 @@ from processors.minhash import SKETCH_SIZE, BandIndex, MinHasher, blake2b_64
 
 pytestmark = pytest.mark.unit
 
-SHARED = Path(os.environ.get("KHABAR_SHARED_DIR") or Path(__file__).resolve().parents[3] / ".." / "shared")
-ARCHIVES = sorted((SHARED / "data" / "saudinewsnet").glob("*.zip"))
-needs_corpus = pytest.mark.skipif(not ARCHIVES, reason=f"no SaudiNewsNet archives under {SHARED / 'data'}")
 
 _FORMAT_TABLE = dict.fromkeys(map(ord, arabic._FORMAT_CHARS))
 
@@ -109,11 +103,8 @@ def test_native_fingerprint_equals_the_python_path(body: str) -> None:
     assert native.fingerprint(_article(1, body)) == python.fingerprint(_article(1, body))
 
 
-@needs_corpus
-def test_native_text_core_agrees_with_python_on_saudinewsnet() -> None:
-    with zipfile.ZipFile(ARCHIVES[0]) as zf:
-        rows = json.loads(zf.read(zf.namelist()[0]))
-    bodies = [row["content"] for row in rows]
+def test_native_text_core_agrees_with_python_on_saudinewsnet(saudinewsnet_day: list[dict[str, Any]]) -> None:
+    bodies = [row["content"] for row in saudinewsnet_day]
     chunks = list(dict.fromkeys(chunk for body in bodies for chunk in body.split()))
     for fold in (False, True):
         assert arabic.normalize_many(chunks, fold_teh_marbuta=fold) == [
@@ -233,12 +224,13 @@ def test_chunk_table_keeps_nothing_of_a_batch_whose_terms_fail() -> None:
     assert len(table) == 0
 
 
-@needs_corpus
-def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet() -> None:
-    with zipfile.ZipFile(ARCHIVES[0]) as zf:
-        rows = json.loads(zf.read(zf.namelist()[0]))
+def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet(
+    saudinewsnet_day: list[dict[str, Any]],
+) -> None:
     chunks = list(
-        dict.fromkeys(chunk for row in rows for chunk in f"{row['title']} {row['content']}".split())
+        dict.fromkeys(
+            chunk for row in saudinewsnet_day for chunk in f"{row['title']} {row['content']}".split()
+        )
     )
     table = ChunkTable(arabic.normalizer(), terms_of, capacity=len(chunks))
     for start in range(0, len(chunks), 5000):
