@@ -102,15 +102,27 @@ def canonical_name(spellings: Iterable[str]) -> str:
     return min(set(spellings), key=lambda s: (-len(s.split()), -len(s), s)).replace("ىء", "ئ")
 
 
-@lru_cache(maxsize=1 << 16)
-def _similar(a: str, b: str) -> bool:
-    na, nb = norm(a), norm(b)
-    if na == nb or fuzz.ratio(na, nb) >= FUZZY_THRESHOLD or name_key(a) == name_key(b):
+#: What variant matching compares of one spelling: its normal form, that form's words, its :func:`name_key`.
+_Spelling = tuple[str, list[str], str]
+
+
+def _spelling(name: str) -> _Spelling:
+    normal = norm(name)
+    return normal, normal.split(), name_key(name)
+
+
+def _similar(a: _Spelling, b: _Spelling) -> bool:
+    """Whether two spellings are variants of one name: the same normal form or consonant skeleton, letters
+    within the fuzzy threshold, or one is the other's last words with letters within it."""
+    (na, wa, ka), (nb, wb, kb) = a, b
+    if na == nb or ka == kb or fuzz.ratio(na, nb, score_cutoff=FUZZY_THRESHOLD):
         return True
-    short, long = sorted((na.split(), nb.split()), key=len)
+    short, long = sorted((wa, wb), key=len)
     # "دي مستورا" is the tail of "ستيفان دي ميستورا" (with the variant spelling): surname mentions.
+    if not 1 <= len(short) < len(long):
+        return False
     tail = " ".join(long[-len(short) :])
-    return len(short) >= 1 and len(short) < len(long) and fuzz.ratio(" ".join(short), tail) >= FUZZY_THRESHOLD
+    return bool(fuzz.ratio(" ".join(short), tail, score_cutoff=FUZZY_THRESHOLD))
 
 
 class KnownNames:
@@ -220,13 +232,15 @@ def merge_variants(names: Sequence[str]) -> list[list[str]]:
     >>> merge_variants(["ستيفان دي ميستورا", "الأسد", "دي مستورا", "دي ميستورا"])
     [['ستيفان دي ميستورا', 'دي مستورا', 'دي ميستورا'], ['الأسد']]
     """
+    spellings = {name: _spelling(name) for name in names}
     groups: list[list[str]] = []
     for name in names:
+        spelling = spellings[name]
         kept: list[list[str]] = []
         merged: list[str] = []
         for group in groups:
             for other in group:
-                if _similar(name, other):
+                if _similar(spelling, spellings[other]):
                     merged += group
                     break
             else:

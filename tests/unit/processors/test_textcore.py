@@ -312,6 +312,30 @@ def test_band_index_answers_as_a_dictionary_of_buckets(operations: list[tuple[st
         assert len(index) == len(live)
 
 
+def test_band_index_answers_as_a_dictionary_of_buckets_when_large() -> None:
+    """20,000 signatures (80,000 band entries, so the prefix table has thousands of prefixes), every tenth
+    removed, queried for signatures added, removed and never seen; merges happen along the way."""
+    rng = np.random.default_rng(7)
+    index = BandIndex(bands=4, rows=2, buffer_min=256)
+    signatures = rng.integers(0, 40, size=(22_000, 8), dtype="<u2")
+    buckets: dict[int, set[int]] = {}
+    for slot, values in enumerate(signatures[:20_000]):
+        index.add(slot, values.tobytes())
+        for key in index.keys(values.tobytes()):
+            buckets.setdefault(key, set()).add(slot)
+    removed = set(range(0, 20_000, 10))
+    for slot in removed:
+        index.remove(slot)
+    index.add(20_000, signatures[20_000].tobytes())  # a merge after the removals, so some are dropped
+    for key in index.keys(signatures[20_000].tobytes()):
+        buckets.setdefault(key, set()).add(20_000)
+    for slot in [*range(0, 20_001, 97), *range(20_001, 22_000, 50)]:
+        signature = signatures[slot].tobytes()
+        expected = set().union(*(buckets.get(key, set()) for key in index.keys(signature))) - removed
+        assert index.query(signature) == sorted(expected)
+    assert len(index) == 20_001 - len(removed)
+
+
 def test_band_index_refuses_a_short_signature_and_bad_parameters() -> None:
     with pytest.raises(ValueError, match="signature has 3 values; bands x rows needs 4"):
         BandIndex(bands=2, rows=2).add(1, bytes(6))
