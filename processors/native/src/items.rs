@@ -14,11 +14,20 @@ use crate::chunks::Analysis;
 /// A set of trigger words and a list of phrases, looked up in a text's items.
 #[pyclass(frozen, module = "processors._textcore")]
 pub struct ItemScanner {
-    triggers: FxHashSet<Box<str>>,
     phrases: FxHashSet<Box<str>>,
-    /// A phrase's first word -> the most words of a phrase starting with it.
-    longest_from: FxHashMap<Box<str>, usize>,
-    aliases: FxHashMap<Box<str>, Arc<str>>,
+    /// Every word that is a trigger, starts a phrase or has an alias -> what it is (one lookup per item:
+    /// most items are none of them).
+    words: FxHashMap<Box<str>, Role>,
+}
+
+/// What a word is to the scan.
+#[derive(Default)]
+struct Role {
+    trigger: bool,
+    /// The most words of a phrase starting with this word (0: none starts with it).
+    longest: usize,
+    /// The word this one is read as, and that word's role.
+    alias: Option<(Arc<str>, bool, usize)>,
 }
 
 #[pymethods]
@@ -45,14 +54,21 @@ impl ItemScanner {
             let longest = longest_from.entry(first.into()).or_default();
             *longest = (*longest).max(words);
         }
+        let triggers: FxHashSet<Box<str>> = triggers.into_iter().map(String::into_boxed_str).collect();
+        let role_of = |word: &str| (triggers.contains(word), longest_from.get(word).copied().unwrap_or(0));
+        let mut words: FxHashMap<Box<str>, Role> = FxHashMap::default();
+        for word in triggers.iter().chain(longest_from.keys()) {
+            let (trigger, longest) = role_of(word);
+            words.insert(word.clone(), Role { trigger, longest, alias: None });
+        }
+        for (word, alias) in aliases {
+            let (trigger, longest) = role_of(&alias);
+            words.entry(word.into_boxed_str()).or_default().alias =
+                Some((Arc::from(alias), trigger, longest));
+        }
         Ok(ItemScanner {
-            triggers: triggers.into_iter().map(String::into_boxed_str).collect(),
             phrases: phrases.into_iter().map(String::into_boxed_str).collect(),
-            longest_from,
-            aliases: aliases
-                .into_iter()
-                .map(|(k, v)| (k.into_boxed_str(), Arc::from(v)))
-                .collect(),
+            words,
         })
     }
 
@@ -61,26 +77,31 @@ impl ItemScanner {
     #[allow(clippy::type_complexity)]
     fn scan(&self, analysis: &Analysis) -> (Vec<usize>, Vec<(usize, usize)>, bool) {
         let mut aliased = false;
-        let items: Vec<&str> = analysis
-            .item_norm_strs()
-            .map(|item| match self.aliases.get(&**item) {
-                Some(alias) => {
-                    aliased = true;
-                    &**alias
-                }
-                None => &**item,
-            })
-            .collect();
+        // Each item as read (through its alias), with the most words of a phrase starting there.
+        let mut items: Vec<&str> = Vec::new();
         let mut triggers = Vec::new();
-        let mut found = Vec::new();
-        let mut phrase = String::new();
-        for (i, &item) in items.iter().enumerate() {
-            if self.triggers.contains(item) {
+        let mut starts = Vec::new();
+        for (i, item) in analysis.item_norm_strs().enumerate() {
+            let (read, trigger, longest) = match self.words.get(&**item) {
+                None => (&**item, false, 0),
+                Some(Role { alias: Some((alias, trigger, longest)), .. }) => {
+                    aliased = true;
+                    (&**alias, *trigger, *longest)
+                }
+                Some(role) => (&**item, role.trigger, role.longest),
+            };
+            items.push(read);
+            if trigger {
                 triggers.push(i);
             }
-            let Some(&longest) = self.longest_from.get(item) else {
-                continue;
-            };
+            if longest > 0 {
+                starts.push((i, longest));
+            }
+        }
+        let mut found = Vec::new();
+        let mut phrase = String::new();
+        for (i, longest) in starts {
+            let item = items[i];
             for size in (1..=longest.min(items.len() - i)).rev() {
                 phrase.clear();
                 phrase.push_str(item);

@@ -206,24 +206,32 @@ impl PlaceMatcher {
             self.starts.clear();
         }
         let mut tokens: Vec<&str> = Vec::new();
-        let mut starts: Vec<usize> = Vec::new();
+        // The positions of the tokens that start a key (most start none: one lookup each, not two).
+        let mut starts: Vec<(usize, usize)> = Vec::new();
         for token in analysis.match_strs() {
             let address = Arc::as_ptr(token) as *const u8 as usize;
-            if !self.starts.contains_key(&address) {
-                let readings = self.starts_of(token);
-                self.starts.insert(address, (Arc::clone(token), readings));
+            let starts_a_key = match self.starts.get(&address) {
+                Some((_, readings)) => !readings.is_empty(),
+                None => {
+                    let readings = self.starts_of(token);
+                    let any = !readings.is_empty();
+                    self.starts.insert(address, (Arc::clone(token), readings));
+                    any
+                }
+            };
+            if starts_a_key {
+                starts.push((tokens.len(), address));
             }
             tokens.push(token);
-            starts.push(address);
         }
         let mut found = Vec::new();
         let mut key = String::new();
         let mut free = 0;
-        for (i, address) in starts.into_iter().enumerate() {
-            let readings = &self.starts[&address].1;
-            if i < free || readings.is_empty() {
+        for (i, address) in starts {
+            if i < free {
                 continue;
             }
+            let readings = &self.starts[&address].1;
             let mut mention: Option<(u32, bool, i64, bool)> = None;
             for first in readings.iter() {
                 let Some((id, length)) = self.longest_at(&tokens, i, first, &mut key) else {
