@@ -24,7 +24,7 @@ from benchmarks.enrich import CORPUS, REPO, load
 from processors.analyzed_text import AnalyzedText
 from processors.entities import KnownNames, extract_entities
 from processors.gazetteer import Gazetteer
-from processors.lead import clean_words
+from processors.lead import clean_body
 
 OUT = REPO / "benchmarks" / "results" / "names.json"
 
@@ -54,7 +54,7 @@ def main() -> None:
     articles, files = load(args.days)
     texts = []
     for article in articles:
-        body = " ".join(clean_words(article.content or article.summary))
+        body = clean_body(article.content or article.summary)
         text = f"{article.title}.\n{body}"
         texts.append((text, AnalyzedText.of(f"{article.title}.") + AnalyzedText.of(body)))
     known, gazetteer = KnownNames.load(), Gazetteer.load()

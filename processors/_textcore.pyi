@@ -60,6 +60,9 @@ def top_keywords(
 def letters(text: str) -> str:
     """The letters of text: "".join(filter(str.isalpha, text))."""
 
+def collapse_whitespace(text: str) -> str:
+    """The words of text joined by one space: " ".join(text.split())."""
+
 class Permutations:
     """Multiply-shift permutations for MinHash signatures of sketches (processors.minhash.MinHasher)."""
 

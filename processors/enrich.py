@@ -38,7 +38,7 @@ from .entities import KnownNames, extract_entities
 from .gazetteer import Gazetteer
 from .keywords import DocumentFrequency, count_words, top_keywords
 from .language import LanguageDetector
-from .lead import clean_words, first_sentences
+from .lead import clean_body, first_sentences
 
 __all__ = ["TITLE_WEIGHT", "WORDS_PER_MINUTE", "Enricher", "reading_time_s"]
 
@@ -84,8 +84,7 @@ class Enricher:
         """The enriched article; updates :attr:`document_frequency` with its terms."""
         # The text is split and analysed once (each distinct word normalised and stemmed once, cached), and
         # every module works on that analysis; see processors/analyzed_text.py.
-        body_chunks = clean_words(article.content or article.summary)
-        body = " ".join(body_chunks)
+        body = clean_body(article.content or article.summary)
         analysed_body = AnalyzedText.of(body)
         # Places and names read "title.\nbody": the dot keeps a name from running from title into body.
         text = f"{article.title}.\n{body}"

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from ._textcore import collapse_whitespace
+
 __all__ = ["ABBREVIATIONS", "MAX_LEAD_CHARS", "clean_body", "clean_words", "first_sentences", "lead"]
 
 MAX_LEAD_CHARS: Final = 300
@@ -45,18 +47,12 @@ _YEAR_BEFORE: Final = re.compile(r"\d\s*$")
 
 
 def clean_words(body: str) -> list[str]:
-    """:func:`clean_body` split at whitespace (the enricher analyses these pieces).
+    """:func:`clean_body` split at whitespace.
 
     >>> clean_words("الرياض - واس: أعلنت الوزارة اليوم")
     ['أعلنت', 'الوزارة', 'اليوم']
     """
-    text = body.replace("\xa0", " ").lstrip()
-    # Datelines sit in the first line: the patterns only ever see the head (no backtracking over a body).
-    head, rest = text[:_HEAD_CHARS], text[_HEAD_CHARS:]
-    head = _SOURCE_PREFIX.sub("", head)
-    head = _DATELINE_LINE.sub("", head, count=1)
-    head = _DATELINE_INLINE.sub("", head, count=1)
-    return (head + rest).split()
+    return clean_body(body).split()
 
 
 def clean_body(body: str) -> str:
@@ -67,7 +63,14 @@ def clean_body(body: str) -> str:
     >>> clean_body("Next Previous أحمد حجازي - عين اليوم\\nبدأت الدراسة")
     'بدأت الدراسة'
     """
-    return " ".join(clean_words(body))
+    text = body.replace("\xa0", " ").lstrip()
+    # Datelines sit in the first line: the patterns only ever see the head (no backtracking over a body).
+    head, rest = text[:_HEAD_CHARS], text[_HEAD_CHARS:]
+    head = _SOURCE_PREFIX.sub("", head)
+    head = _DATELINE_LINE.sub("", head, count=1)
+    head = _DATELINE_INLINE.sub("", head, count=1)
+    # " ".join((head + rest).split()), natively: no Python string per word.
+    return collapse_whitespace(head + rest)
 
 
 def lead(body: str, *, max_chars: int = MAX_LEAD_CHARS) -> str:
@@ -90,7 +93,11 @@ def first_sentences(text: str, *, max_chars: int = MAX_LEAD_CHARS) -> str:
     if not text:
         return ""
     out = ""
-    for match in _SENTENCE_END.finditer(text):
+    # A sentence end past max_chars ends the search (the lead would be too long), so the scan stops at the
+    # first space from there, not at the end of the body: no match runs over a space, and the lookaheads
+    # read the end of the scan as they read a space.
+    stop = text.find(" ", max_chars)
+    for match in _SENTENCE_END.finditer(text, 0, len(text) if stop < 0 else stop):
         if _is_abbreviation(text, match.start(), match.group()):
             continue
         candidate = text[: match.end()].strip()

@@ -117,6 +117,20 @@ fn letters(text: &str) -> String {
     text.chars().filter(|&c| chunks::is_letter(c)).collect()
 }
 
+/// `text`'s words (split at Python's whitespace) joined by one space: `" ".join(text.split())`, without a
+/// Python string per word.
+#[pyfunction]
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(normalize::is_py_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[pymodule]
 fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Normalizer>()?;
@@ -125,6 +139,7 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<chunks::Analysis>()?;
     m.add_function(wrap_pyfunction!(keywords::top_keywords, m)?)?;
     m.add_function(wrap_pyfunction!(letters, m)?)?;
+    m.add_function(wrap_pyfunction!(collapse_whitespace, m)?)?;
     m.add_class::<lsh::Permutations>()?;
     m.add_class::<lsh::BandIndex>()?;
     m.add_class::<places::PlaceMatcher>()?;

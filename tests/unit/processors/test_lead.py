@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from processors.lead import clean_body, lead
+from processors.lead import _SENTENCE_END, _is_abbreviation, clean_body, first_sentences, lead
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,40 @@ def test_long_first_sentence_is_cut() -> None:
 )
 def test_abbreviations_do_not_end_sentences(body: str, expected: str) -> None:
     assert lead(body, max_chars=50) == expected
+
+
+def reference_first_sentences(text: str, max_chars: int) -> str:
+    """first_sentences with the sentence ends searched over the whole text."""
+    out = ""
+    for match in _SENTENCE_END.finditer(text):
+        if _is_abbreviation(text, match.start(), match.group()):
+            continue
+        candidate = text[: match.end()].strip()
+        if len(candidate) > max_chars:
+            break
+        out = candidate
+    if out or len(text) <= max_chars:
+        return out or text
+    return first_sentences(text, max_chars=max_chars)  # the cut: not what this test is about
+
+
+@given(
+    st.lists(
+        st.sampled_from(["قال", "د", "م", "2015", "3", "5", ".", "..", "!", "؟", " ", "Dr", "أ.د"]),
+        max_size=40,
+    ),
+    st.integers(1, 30),
+)
+@settings(max_examples=500, deadline=None)
+def test_sentence_ends_past_the_bound_are_not_searched(pieces: list[str], max_chars: int) -> None:
+    """Dots, digits and abbreviations around the bound give the lead of a search over the whole text."""
+    text = " ".join("".join(pieces).split())
+    assert first_sentences(text, max_chars=max_chars) == reference_first_sentences(text, max_chars)
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import processors.lead
+
+    assert doctest.testmod(processors.lead).failed == 0

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import processors.arabic as arabic
 from contracts.schemas import RawArticle
 from processors._textcore import BandIndex as NativeBandIndex
-from processors._textcore import BodySketcher, ChunkTable, Normalizer, Permutations
+from processors._textcore import BodySketcher, ChunkTable, Normalizer, Permutations, collapse_whitespace
 from processors.analyzed_text import BREAK, analyse_word, terms_of
 from processors.dedupe import MIN_TOKENS, Deduper
 from processors.minhash import SKETCH_SIZE, BandIndex, MinHasher, blake2b_64
@@ -65,6 +65,12 @@ def test_native_normalize_equals_the_reference(text: str) -> None:
     for fold in (False, True):
         expected = reference_normalize(text, fold_teh_marbuta=fold)
         assert arabic.normalize(text, fold_teh_marbuta=fold) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=60))
+@settings(max_examples=500, deadline=None)
+def test_native_collapse_whitespace_is_python_s_split_and_join(text: str) -> None:
+    assert collapse_whitespace(text) == " ".join(text.split())
 
 
 @pytest.mark.parametrize(
