@@ -6,7 +6,9 @@
 //! and trim; repeat from the start while the result is not NFKC (at most 8 passes, as the Python code).
 //!
 //! Speed: most text is already NFKC (a table-driven quick check proves it without composing), and the
-//! mapping, lower-casing and whitespace steps run as one loop over the characters.
+//! mapping, lower-casing and whitespace steps run as one loop over the characters. A text made only of
+//! characters that each map on their own (see `Pass`) takes one pass in all: no step can change it
+//! across characters, and its result is NFKC by construction.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -76,6 +78,25 @@ pub fn is_py_space(ch: char) -> bool {
 pub struct Normalizer {
     format: Table,
     table: Table,
+    /// Per BMP character, how the one-pass path treats it (`Pass as u8`).
+    pass: Vec<u8>,
+}
+
+/// How the one-pass path treats a character.
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    /// Not on its own: the text takes the full steps. NFKC may change the character or its
+    /// neighbours (its quick check is No or Maybe: Maybe marks compose with what precedes them), a kept
+    /// mark's canonical order matters, capital sigma lower-cases by context, or what the character
+    /// becomes is not NFKC again.
+    Full = 0,
+    /// Mapped through the table and lower-cased on its own: NFKC keeps it, and a deleted mark's order
+    /// among other marks does not matter.
+    Own = 1,
+    /// Whitespace, also after NFKC (a no-break space becomes a space).
+    Space = 2,
+    /// A format character, deleted.
+    Format = 3,
 }
 
 /// Appends characters to a string: lower-cased, with runs of whitespace collapsed to one inner space.
@@ -107,7 +128,72 @@ impl Writer<'_> {
 
 impl Normalizer {
     pub fn new(format: Table, table: Table) -> Self {
-        Normalizer { format, table }
+        let mut normalizer = Normalizer {
+            format,
+            table,
+            pass: Vec::new(),
+        };
+        normalizer.pass = (0u32..0x10000)
+            .map(|code| char::from_u32(code).map_or(Pass::Full, |ch| normalizer.pass_of(ch)) as u8)
+            .collect();
+        normalizer
+    }
+
+    fn pass_of(&self, ch: char) -> Pass {
+        let quick = quick_table();
+        let yes_starter = |c: char| quick.get(c as usize) == Some(&0);
+        // What the writer makes of a character: whitespace, or its lower case, each NFKC on its own.
+        let writes_ok = |c: char| is_py_space(c) || c.to_lowercase().all(yes_starter);
+        if self.format.code(ch) == DELETE {
+            return Pass::Format;
+        }
+        if is_py_space(ch) {
+            let spaced = ch.to_string().nfkc().all(|c| is_py_space(c) && self.table.code(c) == KEEP);
+            return if spaced { Pass::Space } else { Pass::Full };
+        }
+        let class = quick.get(ch as usize).copied().unwrap_or(NOT_YES);
+        if class == NOT_YES || ch == '\u{03a3}' {
+            return Pass::Full;
+        }
+        let own = match self.table.code(ch) {
+            DELETE => true,
+            KEEP => class == 0 && writes_ok(ch),
+            code => {
+                class == 0
+                    && self.table.replacements[(code - FIRST_REPLACEMENT) as usize]
+                        .chars()
+                        .all(|c| c != '\u{03a3}' && writes_ok(c))
+            }
+        };
+        if own {
+            Pass::Own
+        } else {
+            Pass::Full
+        }
+    }
+
+    /// The normalised text in one pass, when every character maps on its own (None otherwise).
+    fn one_pass(&self, text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut writer = Writer {
+            out: &mut out,
+            space: false,
+        };
+        for ch in text.chars() {
+            match self.pass.get(ch as usize).copied() {
+                Some(p) if p == Pass::Own as u8 => match self.table.code(ch) {
+                    KEEP => writer.push(ch),
+                    DELETE => {}
+                    code => self.table.replacements[(code - FIRST_REPLACEMENT) as usize]
+                        .chars()
+                        .for_each(|c| writer.push(c)),
+                },
+                Some(p) if p == Pass::Space as u8 => writer.push(' '),
+                Some(p) if p == Pass::Format as u8 => {}
+                _ => return None,
+            }
+        }
+        Some(out)
     }
 
     fn once(&self, text: &str, out: &mut String) {
@@ -175,6 +261,9 @@ impl Normalizer {
 
     /// The normalised text.
     pub fn normalize(&self, text: &str) -> String {
+        if let Some(out) = self.one_pass(text) {
+            return out;
+        }
         let mut out = String::with_capacity(text.len());
         self.once(text, &mut out);
         let mut passes = 0;
