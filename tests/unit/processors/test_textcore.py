@@ -6,6 +6,7 @@ dictionary of buckets."""
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -67,6 +68,26 @@ def test_native_normalize_equals_the_reference(text: str) -> None:
         assert arabic.normalize(text, fold_teh_marbuta=fold) == expected
 
 
+#: Blocks whose characters NFKC keeps, changes, reorders or composes (Latin, combining marks, Greek, Arabic
+#: and its presentation forms, punctuation and spaces, Hangul syllables and jamo, full-width forms).
+SCRIPTS = [
+    (0x20, 0x250), (0x300, 0x370), (0x370, 0x400), (0x600, 0x700), (0xFB50, 0xFE00), (0xFE70, 0xFF00),
+    (0x2000, 0x2070), (0x1E00, 0x1F00), (0xAC00, 0xAC40), (0x1100, 0x1180), (0xFF00, 0xFFF0),
+]  # fmt: skip
+
+
+def test_native_normalize_equals_the_reference_across_scripts() -> None:
+    """Random short texts mixing the blocks (so that both the one-pass path and the full steps run)."""
+    rng = random.Random(5)
+    for _ in range(20_000):
+        blocks = rng.sample(SCRIPTS, rng.randint(1, 2))  # one or two blocks a text: runs of marks happen
+        text = "".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randint(0, 12)))
+        for fold in (False, True):
+            assert arabic.normalize(text, fold_teh_marbuta=fold) == reference_normalize(
+                text, fold_teh_marbuta=fold
+            )
+
+
 @given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=60))
 @settings(max_examples=500, deadline=None)
 def test_native_collapse_whitespace_is_python_s_split_and_join(text: str) -> None:
@@ -80,6 +101,9 @@ def test_native_collapse_whitespace_is_python_s_split_and_join(text: str) -> Non
         ("\u0627\u0654\u064e", "ا"),  # alef + hamza above composes to أ, then maps to ا
         ("ﷺ", "صلي الله عليه وسلم"),  # a ligature spelled out by NFKC
         ("a\x1cb\u3000c", "a b c"),  # Python's whitespace, not only Unicode's
+        ("a\u0315\u0316", "a\u0316\u0315"),  # kept marks out of canonical order: NFKC reorders them
+        ("\u0627\u200d\u0654", "ا"),  # a format character between letter and hamza: deleted, then composed
+        ("x\xa0\u2003y", "x y"),  # spaces that NFKC makes plain
     ],
 )
 def test_native_normalize_cases(text: str, expected: str) -> None:
