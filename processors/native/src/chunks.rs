@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use unicode_general_category::{get_general_category, GeneralCategory as C};
 
+use crate::key::Key;
 use crate::normalize::is_py_space;
 use crate::sketch::{is_word_char, runs};
 use crate::Normalizer;
@@ -205,11 +206,11 @@ pub struct ChunkTable {
     terms_of: Py<PyAny>,
     capacity: usize,
     /// Chunk -> its position in `entries`.
-    index: FxHashMap<Box<str>, usize>,
+    index: FxHashMap<Key, usize>,
     entries: Vec<Arc<Entry>>,
-    words: FxHashMap<Box<str>, Word>,
+    words: FxHashMap<Key, Word>,
     /// One string object per distinct term, shared by the words of one stem.
-    interned: FxHashMap<Box<str>, Py<PyAny>>,
+    interned: FxHashMap<Key, Py<PyAny>>,
     empty: Py<PyAny>,
     bar: Py<PyAny>,
     bar_str: Arc<str>,
@@ -234,11 +235,11 @@ impl ChunkTable {
                 None => None,
                 Some(term) => {
                     let key = term.to_str()?;
-                    Some(match self.interned.get(key) {
+                    Some(match self.interned.get(key.as_bytes()) {
                         Some(shared) => shared.clone_ref(py),
                         None => {
                             let shared = term.clone().into_any().unbind();
-                            self.interned.insert(key.into(), shared.clone_ref(py));
+                            self.interned.insert(Key::new(key), shared.clone_ref(py));
                             shared
                         }
                     })
@@ -277,7 +278,7 @@ impl ChunkTable {
                 term,
                 keyword,
             };
-            self.words.insert(text.into(), word);
+            self.words.insert(Key::new(text), word);
         }
         Ok(())
     }
@@ -290,7 +291,7 @@ impl ChunkTable {
         let mut item_norm_strs = Vec::new();
         let mut tokens = 0;
         for (text, after_break) in words {
-            let word = &self.words[text];
+            let word = &self.words[text.as_bytes()];
             fields[WORDS].push(word.text.clone_ref(py));
             if let (Some(term), Some(keyword)) = (&word.term, &word.keyword) {
                 fields[TERMS].push(term.clone_ref(py));
@@ -334,7 +335,7 @@ impl ChunkTable {
             .iter()
             .flat_map(|chunk| split(chunk).0)
             .map(|(text, _)| text)
-            .filter(|text| !self.words.contains_key(*text) && seen.insert(*text))
+            .filter(|text| !self.words.contains_key(text.as_bytes()) && seen.insert(*text))
             .collect();
         if !new.is_empty() {
             self.add_words(py, new)?;
@@ -397,11 +398,11 @@ impl ChunkTable {
         let mut ids = Vec::new();
         let mut missing: Vec<&str> = Vec::new();
         for chunk in text.split(is_py_space).filter(|c| !c.is_empty()) {
-            let id = match self.index.get(chunk) {
+            let id = match self.index.get(chunk.as_bytes()) {
                 Some(&id) => id,
                 None => {
                     let id = self.entries.len() + missing.len();
-                    self.index.insert(chunk.into(), id);
+                    self.index.insert(Key::new(chunk), id);
                     missing.push(chunk);
                     id
                 }
@@ -414,7 +415,7 @@ impl ChunkTable {
                 // Nothing of a failed batch stays: neither its entries nor its chunks in the index.
                 self.entries.truncate(before);
                 for chunk in &missing {
-                    self.index.remove(*chunk);
+                    self.index.remove(chunk.as_bytes());
                 }
                 return Err(err);
             }

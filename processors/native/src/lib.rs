@@ -9,6 +9,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 mod chunks;
 mod items;
+mod key;
 mod keywords;
 mod lsh;
 mod normalize;

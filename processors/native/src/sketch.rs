@@ -11,6 +11,7 @@ use blake2::Blake2bVar;
 use rustc_hash::FxHashMap;
 use unicode_general_category::{get_general_category, GeneralCategory as C};
 
+use crate::key::Key;
 use crate::normalize::Normalizer;
 
 const SHINGLE_BASE: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -51,7 +52,7 @@ pub fn runs(text: &str, keep: fn(char) -> bool) -> impl Iterator<Item = &str> {
 /// Word -> the little-endian u64 of its 8-byte BLAKE2b digest, computed once; emptied when it grows past
 /// its capacity (a cache: losing it costs only time).
 pub struct WordHashes {
-    values: FxHashMap<Box<str>, u64>,
+    values: FxHashMap<Key, u64>,
     capacity: usize,
 }
 
@@ -65,14 +66,14 @@ impl WordHashes {
 
     #[inline]
     fn get(&mut self, word: &str) -> u64 {
-        if let Some(&value) = self.values.get(word) {
+        if let Some(&value) = self.values.get(word.as_bytes()) {
             return value;
         }
         if self.values.len() >= self.capacity {
             self.values.clear();
         }
         let value = u64::from_le_bytes(blake2b_8(word.as_bytes()));
-        self.values.insert(word.into(), value);
+        self.values.insert(Key::new(word), value);
         value
     }
 }
