@@ -54,12 +54,25 @@ impl ItemScanner {
             let longest = longest_from.entry(first.into()).or_default();
             *longest = (*longest).max(words);
         }
-        let triggers: FxHashSet<Box<str>> = triggers.into_iter().map(String::into_boxed_str).collect();
-        let role_of = |word: &str| (triggers.contains(word), longest_from.get(word).copied().unwrap_or(0));
+        let triggers: FxHashSet<Box<str>> =
+            triggers.into_iter().map(String::into_boxed_str).collect();
+        let role_of = |word: &str| {
+            (
+                triggers.contains(word),
+                longest_from.get(word).copied().unwrap_or(0),
+            )
+        };
         let mut words: FxHashMap<Box<str>, Role> = FxHashMap::default();
         for word in triggers.iter().chain(longest_from.keys()) {
             let (trigger, longest) = role_of(word);
-            words.insert(word.clone(), Role { trigger, longest, alias: None });
+            words.insert(
+                word.clone(),
+                Role {
+                    trigger,
+                    longest,
+                    alias: None,
+                },
+            );
         }
         for (word, alias) in aliases {
             let (trigger, longest) = role_of(&alias);
@@ -84,7 +97,10 @@ impl ItemScanner {
         for (i, item) in analysis.item_norm_strs().enumerate() {
             let (read, trigger, longest) = match self.words.get(&**item) {
                 None => (&**item, false, 0),
-                Some(Role { alias: Some((alias, trigger, longest)), .. }) => {
+                Some(Role {
+                    alias: Some((alias, trigger, longest)),
+                    ..
+                }) => {
                     aliased = true;
                     (&**alias, *trigger, *longest)
                 }

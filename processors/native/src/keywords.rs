@@ -50,7 +50,10 @@ pub fn top_keywords<'py>(
     }
     scored.sort_unstable_by(by_score);
     scored.truncate(k);
-    let chosen: FxHashSet<&str> = scored.iter().map(|(_, t)| t.to_str()).collect::<PyResult<_>>()?;
+    let chosen: FxHashSet<&str> = scored
+        .iter()
+        .map(|(_, t)| t.to_str())
+        .collect::<PyResult<_>>()?;
     // The chosen terms' forms, added up over the lists: form -> (count, the form's string).
     let mut forms: FxHashMap<(String, String), (i64, Bound<'py, PyString>)> = FxHashMap::default();
     for (list, weight) in &keywords {
@@ -61,7 +64,10 @@ pub fn top_keywords<'py>(
             if !chosen.contains(term) {
                 continue;
             }
-            let surface = key.get_item(1)?.cast_into::<PyString>().map_err(PyErr::from)?;
+            let surface = key
+                .get_item(1)?
+                .cast_into::<PyString>()
+                .map_err(PyErr::from)?;
             let slot = forms
                 .entry((term.to_owned(), surface.to_str()?.to_owned()))
                 .or_insert((0, surface));

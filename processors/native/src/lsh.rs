@@ -11,7 +11,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::sketch::splitmix;
 
 fn u16s(data: &[u8]) -> impl Iterator<Item = u16> + '_ {
-    data.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]))
+    data.chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
 }
 
 /// `num_perm` multiply-shift permutations `(a * x + b) mod 2**64 >> 32` of mixed sketch values.
@@ -99,7 +100,10 @@ impl BandIndex {
     #[inline]
     fn range_of(&self, key: u32) -> (usize, usize) {
         let prefix = (key >> (32 - self.prefix_bits)) as usize;
-        let (lo, hi) = (self.starts[prefix] as usize, self.starts[prefix + 1] as usize);
+        let (lo, hi) = (
+            self.starts[prefix] as usize,
+            self.starts[prefix + 1] as usize,
+        );
         let near = &self.keys[lo..hi];
         let start = lo + near.partition_point(|&k| k < key);
         let end = lo + near.partition_point(|&k| k <= key);
@@ -247,7 +251,11 @@ impl BandIndex {
     /// Bytes held: the arrays and their prefix table, the buffer's keys, lists and table, and the set of removed slots.
     #[getter]
     fn nbytes(&self) -> usize {
-        let buffer: usize = self.buffer.values().map(|v| 4 + 24 + 4 * v.capacity() + 1).sum();
+        let buffer: usize = self
+            .buffer
+            .values()
+            .map(|v| 4 + 24 + 4 * v.capacity() + 1)
+            .sum();
         4 * (self.keys.capacity() + self.slots.capacity() + self.starts.capacity())
             + buffer
             + (4 + 1) * self.removed.capacity()

@@ -148,7 +148,10 @@ impl Normalizer {
             return Pass::Format;
         }
         if is_py_space(ch) {
-            let spaced = ch.to_string().nfkc().all(|c| is_py_space(c) && self.table.code(c) == KEEP);
+            let spaced = ch
+                .to_string()
+                .nfkc()
+                .all(|c| is_py_space(c) && self.table.code(c) == KEEP);
             return if spaced { Pass::Space } else { Pass::Full };
         }
         let class = quick.get(ch as usize).copied().unwrap_or(NOT_YES);

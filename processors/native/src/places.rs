@@ -116,11 +116,19 @@ impl PlaceMatcher {
             return false;
         };
         self.construct_followers.contains(word)
-            || (word.starts_with("ال") && word.chars().count() > 3 && !self.stop_keys.contains(word))
+            || (word.starts_with("ال")
+                && word.chars().count() > 3
+                && !self.stop_keys.contains(word))
     }
 
     /// The longest key starting with `first` at `i`, completed by the next tokens: (key id, words).
-    fn longest_at(&self, tokens: &[&str], i: usize, first: &str, key: &mut String) -> Option<(u32, usize)> {
+    fn longest_at(
+        &self,
+        tokens: &[&str],
+        i: usize,
+        first: &str,
+        key: &mut String,
+    ) -> Option<(u32, usize)> {
         let longest = self.longest_from[first].min(tokens.len() - i);
         for length in (1..=longest).rev() {
             key.clear();
@@ -196,7 +204,10 @@ impl PlaceMatcher {
 
     /// The readings of a token that start a key (`Gazetteer._starts_of`; for the tests).
     fn readings(&self, token: &str) -> Vec<String> {
-        self.starts_of(token).iter().map(|t| t.to_string()).collect()
+        self.starts_of(token)
+            .iter()
+            .map(|t| t.to_string())
+            .collect()
     }
 
     /// The mentions of the analysed text in order: (key id, a place word before it, the key id of its
@@ -251,7 +262,8 @@ impl PlaceMatcher {
                         free = i + length;
                     }
                     Some((first_id, first_context, _, _)) => {
-                        if length == 1 && self.groups[id as usize] != self.groups[first_id as usize] {
+                        if length == 1 && self.groups[id as usize] != self.groups[first_id as usize]
+                        {
                             mention = Some((first_id, first_context, i64::from(id), in_context));
                             break;
                         }
