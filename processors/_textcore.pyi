@@ -39,10 +39,16 @@ class Analysis:
 
 class ChunkTable:
     """Chunk -> its analysis, and word -> its analysis (processors.analyzed_text.analyse_word), cached;
-    ``terms_of`` gives the keyword terms of a batch of new words' normal forms."""
+    ``terms_of`` gives the keyword terms of a batch of new words' normal forms (with ``keyword_stop``, the
+    words of Arabic letters only get theirs natively: those stop words, then the Snowball Arabic stem)."""
 
     def __init__(
-        self, normalizer: Normalizer, terms_of: Callable[[list[str]], Sequence[str | None]], *, capacity: int
+        self,
+        normalizer: Normalizer,
+        terms_of: Callable[[list[str]], Sequence[str | None]],
+        *,
+        capacity: int,
+        keyword_stop: list[str] | None = None,
     ) -> None: ...
     def __len__(self) -> int: ...
     def clear(self) -> None: ...

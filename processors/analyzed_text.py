@@ -159,8 +159,12 @@ def _analyse(text: str) -> Word:
     )
 
 
-# Chunks and their words, analysed natively (processors/native/src/chunks.rs), the keyword terms by terms_of.
-_chunk_table: Final = ChunkTable(normalizer(), terms_of, capacity=_CACHE_SIZE)
+# Chunks and their words, analysed natively (processors/native/src/chunks.rs). The keyword terms of words of
+# Arabic letters only are made there too (the same stop words, the same Snowball algorithm: tested against
+# terms_of); terms_of makes the others.
+_chunk_table: Final = ChunkTable(
+    normalizer(), terms_of, capacity=_CACHE_SIZE, keyword_stop=sorted(_KEYWORD_STOP)
+)
 
 
 class AnalyzedText:

@@ -23,7 +23,8 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
-use rustc_hash::FxHashMap;
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 use unicode_general_category::{get_general_category, GeneralCategory as C};
 
@@ -61,7 +62,11 @@ pub(crate) fn is_letter(ch: char) -> bool {
     }
     matches!(
         get_general_category(ch),
-        C::UppercaseLetter | C::LowercaseLetter | C::TitlecaseLetter | C::ModifierLetter | C::OtherLetter
+        C::UppercaseLetter
+            | C::LowercaseLetter
+            | C::TitlecaseLetter
+            | C::ModifierLetter
+            | C::OtherLetter
     )
 }
 
@@ -204,6 +209,10 @@ impl Analysis {
 pub struct ChunkTable {
     normalizer: Py<Normalizer>,
     terms_of: Py<PyAny>,
+    /// The keyword stop words, when the terms of words of Arabic letters only are made here (see
+    /// `native_term`); None: every term comes from `terms_of`.
+    keyword_stop: Option<FxHashSet<Key>>,
+    stemmer: Stemmer,
     capacity: usize,
     /// Chunk -> its position in `entries`.
     index: FxHashMap<Key, usize>,
@@ -221,30 +230,36 @@ impl ChunkTable {
     fn add_words(&mut self, py: Python<'_>, texts: Vec<&str>) -> PyResult<()> {
         let normalizer = &self.normalizer.get().core;
         let norms: Vec<String> = texts.iter().map(|t| normalizer.normalize(t)).collect();
-        let terms = self.terms_of.bind(py).call1((norms.clone(),))?;
-        let terms: Vec<Option<Bound<'_, PyString>>> = terms.extract()?;
-        if terms.len() != texts.len() {
-            return Err(PyValueError::new_err(format!(
-                "terms_of returned {} terms for {} words",
-                terms.len(),
-                texts.len()
-            )));
+        // The terms made here (Some) and the words left to terms_of (None), whose terms fill in after.
+        let mut terms: Vec<Option<Option<String>>> =
+            norms.iter().map(|n| self.native_term(n)).collect();
+        let asked: Vec<&String> = norms
+            .iter()
+            .zip(&terms)
+            .filter(|(_, t)| t.is_none())
+            .map(|(n, _)| n)
+            .collect();
+        let mut answers: Vec<Option<Bound<'_, PyString>>> = Vec::new();
+        if !asked.is_empty() {
+            answers = self.terms_of.bind(py).call1((asked.clone(),))?.extract()?;
+            if answers.len() != asked.len() {
+                return Err(PyValueError::new_err(format!(
+                    "terms_of returned {} terms for {} words",
+                    answers.len(),
+                    asked.len()
+                )));
+            }
         }
+        let mut answers = answers.into_iter();
+        for term in terms.iter_mut().filter(|t| t.is_none()) {
+            let answer = answers.next().expect("one answer per word asked");
+            *term = Some(answer.map(|a| a.to_str().map(str::to_owned)).transpose()?);
+        }
+        let terms: Vec<Option<Py<PyAny>>> = terms
+            .into_iter()
+            .map(|term| term.flatten().map(|term| self.shared_term(py, &term)))
+            .collect();
         for ((text, norm), term) in texts.into_iter().zip(norms).zip(terms) {
-            let term = match term {
-                None => None,
-                Some(term) => {
-                    let key = term.to_str()?;
-                    Some(match self.interned.get(key.as_bytes()) {
-                        Some(shared) => shared.clone_ref(py),
-                        None => {
-                            let shared = term.clone().into_any().unbind();
-                            self.interned.insert(Key::new(key), shared.clone_ref(py));
-                            shared
-                        }
-                    })
-                }
-            };
             let folded = norm.replace('ة', "ه");
             let tanween = text.chars().any(is_tanween);
             let token_strs: Box<[Arc<str>]> = runs(&folded, is_word_char)
@@ -264,7 +279,8 @@ impl ChunkTable {
                 None => None,
                 Some(term) => {
                     let display: String = text.chars().filter(|&c| !is_mark(c)).collect();
-                    let pair = PyTuple::new(py, [term.bind(py), PyString::new(py, &display).as_any()])?;
+                    let pair =
+                        PyTuple::new(py, [term.bind(py), PyString::new(py, &display).as_any()])?;
                     Some(pair.into_any().unbind())
                 }
             };
@@ -281,6 +297,49 @@ impl ChunkTable {
             self.words.insert(Key::new(text), word);
         }
         Ok(())
+    }
+
+    /// `analyzed_text.terms_of` of one normal form, for a word of Arabic letters only (None: ask
+    /// `terms_of`): no term for a word under two letters or a stop word; وال/فال lose their و/ف first
+    /// (and the rest is checked again); the Snowball Arabic stem (rust-stemmers, the same algorithm as
+    /// PyStemmer on such words: tested), normalised; no term for a stem under two letters.
+    fn native_term(&self, norm: &str) -> Option<Option<String>> {
+        let stop = self.keyword_stop.as_ref()?;
+        if !norm
+            .chars()
+            .all(|c| ('\u{0621}'..='\u{064a}').contains(&c) && c != '\u{0640}')
+        {
+            return None;
+        }
+        let is_stop = |word: &str| stop.contains(word.as_bytes());
+        let mut input = norm;
+        if input.chars().count() < 2 || is_stop(input) {
+            return Some(None);
+        }
+        if (input.starts_with("وال") || input.starts_with("فال")) && input.chars().count() > 4
+        {
+            input = &input['و'.len_utf8()..];
+            if is_stop(input) {
+                return Some(None);
+            }
+        }
+        let stem = self
+            .normalizer
+            .get()
+            .core
+            .normalize(&self.stemmer.stem(input));
+        Some((stem.chars().count() >= 2).then_some(stem))
+    }
+
+    /// One string object per distinct term, interned as `sys.intern` does (so a term made here and one
+    /// made by `terms_of` are the same object).
+    fn shared_term(&mut self, py: Python<'_>, term: &str) -> Py<PyAny> {
+        if let Some(shared) = self.interned.get(term.as_bytes()) {
+            return shared.clone_ref(py);
+        }
+        let shared = PyString::intern(py, term).into_any().unbind();
+        self.interned.insert(Key::new(term), shared.clone_ref(py));
+        shared
     }
 
     /// The entry of one chunk whose words are all in the table.
@@ -358,11 +417,19 @@ impl ChunkTable {
 #[pymethods]
 impl ChunkTable {
     #[new]
-    #[pyo3(signature = (normalizer, terms_of, *, capacity))]
-    fn new(py: Python<'_>, normalizer: Py<Normalizer>, terms_of: Py<PyAny>, capacity: usize) -> Self {
+    #[pyo3(signature = (normalizer, terms_of, *, capacity, keyword_stop=None))]
+    fn new(
+        py: Python<'_>,
+        normalizer: Py<Normalizer>,
+        terms_of: Py<PyAny>,
+        capacity: usize,
+        keyword_stop: Option<Vec<String>>,
+    ) -> Self {
         ChunkTable {
             normalizer,
             terms_of,
+            keyword_stop: keyword_stop.map(|words| words.iter().map(|w| Key::new(w)).collect()),
+            stemmer: Stemmer::create(Algorithm::Arabic),
             capacity,
             index: FxHashMap::default(),
             entries: Vec::new(),
@@ -421,7 +488,10 @@ impl ChunkTable {
             }
         }
         Ok(Analysis {
-            entries: ids.iter().map(|&id| Arc::clone(&self.entries[id])).collect(),
+            entries: ids
+                .iter()
+                .map(|&id| Arc::clone(&self.entries[id]))
+                .collect(),
         })
     }
 }

@@ -22,7 +22,7 @@ import processors.arabic as arabic
 from contracts.schemas import RawArticle
 from processors._textcore import BandIndex as NativeBandIndex
 from processors._textcore import BodySketcher, ChunkTable, Normalizer, Permutations, collapse_whitespace
-from processors.analyzed_text import BREAK, analyse_word, terms_of
+from processors.analyzed_text import _KEYWORD_STOP, BREAK, analyse_word, terms_of
 from processors.dedupe import MIN_TOKENS, Deduper
 from processors.minhash import SKETCH_SIZE, BandIndex, MinHasher, blake2b_64
 
@@ -178,8 +178,12 @@ def reference_chunk(chunk: str) -> ChunkFields:
     )
 
 
+#: The chunk table as analyzed_text builds it: the keyword terms of Arabic-letter words made natively.
+KEYWORD_STOP = sorted(_KEYWORD_STOP)
+
+
 def native_chunk(chunk: str) -> ChunkFields:
-    a = ChunkTable(arabic.normalizer(), terms_of, capacity=8).analyse(chunk)
+    a = ChunkTable(arabic.normalizer(), terms_of, capacity=8, keyword_stop=KEYWORD_STOP).analyse(chunk)
     return a.words, a.terms, a.keywords, a.match_tokens, a.item_texts, a.item_norms, a.token_count
 
 
@@ -254,15 +258,52 @@ def test_chunk_table_keeps_nothing_of_a_batch_whose_terms_fail() -> None:
     assert len(table) == 0
 
 
+ARABIC_LETTERS = [chr(c) for c in [*range(0x0621, 0x063B), *range(0x0641, 0x064B)]]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(KEYWORD_STOP),
+            st.tuples(
+                st.sampled_from(["", "و", "ف", "ال", "وال", "فال", "بال", "لل"]),
+                st.text(alphabet=st.sampled_from(ARABIC_LETTERS), max_size=8),
+                st.sampled_from(["", "ة", "ات", "ين", "ها", "2", "x"]),
+            ).map("".join),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_native_keyword_terms_equal_terms_of(words: list[str]) -> None:
+    """Words of Arabic letters only get their terms natively (stop words, وال/فال, Snowball), the same as
+    terms_of; terms_of is asked for the others only."""
+    asked: list[str] = []
+
+    def spy(norms: list[str]) -> list[str | None]:
+        asked.extend(norms)
+        return terms_of(norms)
+
+    text = " ".join(words)
+    table = ChunkTable(arabic.normalizer(), spy, capacity=64, keyword_stop=KEYWORD_STOP)
+    assert (
+        table.analyse(text).terms
+        == ChunkTable(arabic.normalizer(), terms_of, capacity=64).analyse(text).terms
+    )
+    assert all(not re.fullmatch("[\u0621-\u063a\u0641-\u064a]+", norm) for norm in asked)
+
+
+@pytest.mark.parametrize("keyword_stop", [None, KEYWORD_STOP], ids=["terms_of", "native terms"])
 def test_native_chunk_analysis_agrees_with_the_reference_on_saudinewsnet(
-    saudinewsnet_day: list[dict[str, Any]],
+    saudinewsnet_day: list[dict[str, Any]], keyword_stop: list[str] | None
 ) -> None:
     chunks = list(
         dict.fromkeys(
             chunk for row in saudinewsnet_day for chunk in f"{row['title']} {row['content']}".split()
         )
     )
-    table = ChunkTable(arabic.normalizer(), terms_of, capacity=len(chunks))
+    table = ChunkTable(arabic.normalizer(), terms_of, capacity=len(chunks), keyword_stop=keyword_stop)
     for start in range(0, len(chunks), 5000):
         batch = chunks[start : start + 5000]
         native = [table.analyse(chunk) for chunk in batch]
