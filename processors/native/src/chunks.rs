@@ -26,11 +26,10 @@ use pyo3::types::{PyList, PyString, PyTuple};
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
-use unicode_general_category::{get_general_category, GeneralCategory as C};
 
 use crate::key::Key;
 use crate::normalize::is_py_space;
-use crate::sketch::{is_word_char, runs};
+use crate::sketch::{is_letter, is_word_char, runs};
 use crate::Normalizer;
 
 const WORDS: usize = 0;
@@ -52,22 +51,6 @@ fn is_mark(ch: char) -> bool {
 #[inline]
 fn is_tanween(ch: char) -> bool {
     matches!(ch, '\u{064b}'..='\u{064d}')
-}
-
-/// Python's `str.isalpha` for one character: the letter categories.
-#[inline]
-pub(crate) fn is_letter(ch: char) -> bool {
-    if ('\u{0621}'..='\u{063a}').contains(&ch) || ('\u{0641}'..='\u{064a}').contains(&ch) {
-        return true;
-    }
-    matches!(
-        get_general_category(ch),
-        C::UppercaseLetter
-            | C::LowercaseLetter
-            | C::TitlecaseLetter
-            | C::ModifierLetter
-            | C::OtherLetter
-    )
 }
 
 /// The characters of a chunk whose words are exactly its tokens (see the module docs).

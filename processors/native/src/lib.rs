@@ -115,7 +115,7 @@ impl BodySketcher {
 /// script test.
 #[pyfunction]
 fn letters(text: &str) -> String {
-    text.chars().filter(|&c| chunks::is_letter(c)).collect()
+    text.chars().filter(|&c| sketch::is_letter(c)).collect()
 }
 
 /// `text`'s words (split at Python's whitespace) joined by one space: `" ".join(text.split())`, without a

@@ -16,12 +16,9 @@ use crate::normalize::Normalizer;
 
 const SHINGLE_BASE: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Python's `[^\W_]` (`str.isalnum`): letters and numbers of every script.
+/// Python's `str.isalpha` for one character: the letter categories.
 #[inline]
-pub fn is_word_char(ch: char) -> bool {
-    if ch.is_ascii() {
-        return ch.is_ascii_alphanumeric();
-    }
+pub(crate) fn is_letter(ch: char) -> bool {
     if ('\u{0621}'..='\u{063a}').contains(&ch) || ('\u{0641}'..='\u{064a}').contains(&ch) {
         return true; // the Arabic letters (Lo), the bulk of the text
     }
@@ -32,10 +29,20 @@ pub fn is_word_char(ch: char) -> bool {
             | C::TitlecaseLetter
             | C::ModifierLetter
             | C::OtherLetter
-            | C::DecimalNumber
-            | C::LetterNumber
-            | C::OtherNumber
     )
+}
+
+/// Python's `[^\W_]` (`str.isalnum`): letters and numbers of every script.
+#[inline]
+pub fn is_word_char(ch: char) -> bool {
+    if ch.is_ascii() {
+        return ch.is_ascii_alphanumeric();
+    }
+    is_letter(ch)
+        || matches!(
+            get_general_category(ch),
+            C::DecimalNumber | C::LetterNumber | C::OtherNumber
+        )
 }
 
 #[inline]
