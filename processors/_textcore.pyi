@@ -113,3 +113,6 @@ class ItemScanner:
         self, triggers: list[str], phrases: list[str], *, aliases: dict[str, str], max_words: int
     ) -> None: ...
     def scan(self, analysis: Analysis) -> tuple[list[int], list[tuple[int, int]], bool]: ...
+
+def group_variants(spellings: list[tuple[str, str]], *, cutoff: float) -> list[list[int]]:
+    """processors.entities.merge_variants' single-link groups over (normal form, skeleton), natively."""

@@ -36,7 +36,7 @@ from rapidfuzz import fuzz, process
 
 from contracts.schemas import Entity
 
-from ._textcore import ItemScanner
+from ._textcore import ItemScanner, group_variants
 from .analyzed_text import AnalyzedText
 from .arabic import normalize_for_matching
 from .errors import EnrichmentError
@@ -100,29 +100,6 @@ def canonical_name(spellings: Iterable[str]) -> str:
     'قوات الطوارئ الخاصة'
     """
     return min(set(spellings), key=lambda s: (-len(s.split()), -len(s), s)).replace("ىء", "ئ")
-
-
-#: What variant matching compares of one spelling: its normal form, that form's words, its :func:`name_key`.
-_Spelling = tuple[str, list[str], str]
-
-
-def _spelling(name: str) -> _Spelling:
-    normal = norm(name)
-    return normal, normal.split(), name_key(name)
-
-
-def _similar(a: _Spelling, b: _Spelling) -> bool:
-    """Whether two spellings are variants of one name: the same normal form or consonant skeleton, letters
-    within the fuzzy threshold, or one is the other's last words with letters within it."""
-    (na, wa, ka), (nb, wb, kb) = a, b
-    if na == nb or ka == kb or fuzz.ratio(na, nb, score_cutoff=FUZZY_THRESHOLD):
-        return True
-    short, long = sorted((wa, wb), key=len)
-    # "دي مستورا" is the tail of "ستيفان دي ميستورا" (with the variant spelling): surname mentions.
-    if not 1 <= len(short) < len(long):
-        return False
-    tail = " ".join(long[-len(short) :])
-    return bool(fuzz.ratio(" ".join(short), tail, score_cutoff=FUZZY_THRESHOLD))
 
 
 class KnownNames:
@@ -229,27 +206,17 @@ class KnownNames:
 def merge_variants(names: Sequence[str]) -> list[list[str]]:
     """Group spellings of one name (single link), groups in order of first appearance.
 
+    Two spellings are variants when their normal forms or consonant skeletons (:func:`name_key`) are equal,
+    their normal forms' letters are within the fuzzy threshold (rapidfuzz's ``fuzz.ratio``), or the shorter
+    is within it of the longer one's last words (``دي مستورا``, the tail of ``ستيفان دي ميستورا``). The
+    comparisons run natively (processors/native/src/variants.rs).
+
     >>> merge_variants(["ستيفان دي ميستورا", "الأسد", "دي مستورا", "دي ميستورا"])
     [['ستيفان دي ميستورا', 'دي مستورا', 'دي ميستورا'], ['الأسد']]
     """
-    spellings = {name: _spelling(name) for name in names}
-    groups: list[list[str]] = []
-    for name in names:
-        spelling = spellings[name]
-        kept: list[list[str]] = []
-        merged: list[str] = []
-        for group in groups:
-            for other in group:
-                if _similar(spelling, spellings[other]):
-                    merged += group
-                    break
-            else:
-                kept.append(group)
-        merged.append(name)
-        kept.append(merged)
-        groups = kept
+    groups = group_variants([(norm(name), name_key(name)) for name in names], cutoff=FUZZY_THRESHOLD)
     order = {n: i for i, n in enumerate(names)}
-    return sorted(groups, key=lambda g: min(order[x] for x in g))
+    return sorted(([names[i] for i in group] for group in groups), key=lambda g: min(order[x] for x in g))
 
 
 def _quoted(text: str) -> list[tuple[str, Literal["person", "organisation"]]]:

@@ -15,6 +15,7 @@ mod lsh;
 mod normalize;
 mod places;
 mod sketch;
+mod variants;
 
 use normalize::{Normalizer as Core, Table};
 
@@ -145,5 +146,6 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lsh::BandIndex>()?;
     m.add_class::<places::PlaceMatcher>()?;
     m.add_class::<items::ItemScanner>()?;
+    m.add_function(wrap_pyfunction!(variants::group_variants, m)?)?;
     Ok(())
 }
