@@ -261,13 +261,13 @@ def _given_at(words: Sequence[str], norms: Sequence[str], i: int) -> int:
     if i >= len(norms) or _stops_a_name(words[i], norms[i]):
         return 0
     norm = norms[i]
-    following = norms[i + 1] if i + 1 < len(norms) else _BREAK
+    following, after = (norms[i + 1], words[i + 1]) if i + 1 < len(norms) else (_BREAK, "")
     if norm == "عبد":
         return 2 if _is_definite(following) or following == "ربه" else 0
     if norm.startswith("عبد") and len(norm) > 4:
         return 1
     if norm in ("ابو", "ابي"):
-        return 2 if _is_name_word(words[i + 1], following) or _is_definite(following) else 0
+        return 2 if _is_name_word(after, following) or _is_definite(following) else 0
     if norm in GIVEN_NAMES:
         return 2 if following == "الدين" else 1
     return 0
@@ -282,10 +282,11 @@ def _name_from(words: Sequence[str], norms: Sequence[str], i: int) -> int:
         return i
     while j < len(norms) and j - i < _MAX_NAME:
         if norms[j] in BIN:
-            after = norms[j + 1] if j + 1 < len(norms) else _BREAK
+            # a text may end at بن: nothing follows it then (the end reads as punctuation)
+            after, word = (norms[j + 1], words[j + 1]) if j + 1 < len(norms) else (_BREAK, "")
             # any name may follow بن (the father's: بن مالح), and given names with the article (بن الوليد)
             size = _given_at(words, norms, j + 1) or (
-                1 if after[2:] in GIVEN_NAMES or _is_name_word(words[j + 1], after) else 0
+                1 if after[2:] in GIVEN_NAMES or _is_name_word(word, after) else 0
             )
             if not size:
                 break

@@ -63,6 +63,19 @@ def test_unknown_names_without_registry_still_merge() -> None:
 @pytest.mark.parametrize(
     ("text", "names"),
     [
+        ("وقال الأمير سلمان بن", []),  # a text may end at بن or أبو (a cut body): nothing follows them
+        ("سلمان بن", []),
+        ("قال الرئيس أبو", []),
+        ("وقال الأمير فيصل بن خالد", ["فيصل بن خالد"]),
+    ],
+)
+def test_a_name_cut_by_the_end_of_the_text(text: str, names: list[str]) -> None:
+    assert [e.name for e in extract_entities(text, known=KnownNames.load())] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
         ("قال المرشد الإيراني علي خامنئي إن الاتفاق لن يغير شيئا", ["علي خامنئي"]),
         ("التقى رئيس البرلمان علي لاريجاني في طهران", ["علي لاريجاني"]),
         ("استقبل الأمير محمد بن علي في الرياض ضيوفه", ["محمد بن علي"]),
