@@ -116,3 +116,9 @@ class ItemScanner:
 
 def group_variants(spellings: list[tuple[str, str]], *, cutoff: float) -> list[list[int]]:
     """processors.entities.merge_variants' single-link groups over (normal form, skeleton), natively."""
+
+class NameRules:
+    """processors.name_rules' rules over a text's items, natively (names.rs)."""
+
+    def __init__(self, sets: dict[str, list[str]], *, generic_bodies: list[str]) -> None: ...
+    def find(self, analysis: Analysis, scanner: ItemScanner) -> tuple[list[tuple[str, bool]], list[str]]: ...

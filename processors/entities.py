@@ -36,24 +36,22 @@ from rapidfuzz import fuzz, process
 
 from contracts.schemas import Entity
 
-from ._textcore import ItemScanner, group_variants
+from ._textcore import ItemScanner, NameRules, group_variants
 from .analyzed_text import AnalyzedText
 from .arabic import normalize_for_matching
 from .errors import EnrichmentError
 from .name_rules import (
     BIN,
+    GENERIC_BODIES,
+    NATIVE_SETS,
     ORG_CUES,
     ORG_HEADS,
     STOP,
     TITLES,
     TRIGGERS,
     WAW_TITLES,
-    chain_at,
     is_nisba,
     norm,
-    organisation_at,
-    person_at,
-    titles_after_and,
 )
 
 __all__ = [
@@ -74,6 +72,10 @@ _MAX_NAME_WORDS: Final = 4
 
 #: Where the name rules start, for a text scanned without known names (see ``KnownNames._scanner``).
 _TRIGGER_SCANNER: Final = ItemScanner(list(TRIGGERS), [], aliases=WAW_TITLES, max_words=_MAX_NAME_WORDS)
+
+_RULES: Final = NameRules(
+    {name: sorted(words) for name, words in NATIVE_SETS.items()}, generic_bodies=sorted(GENERIC_BODIES)
+)
 
 _QUOTED_RE: Final = re.compile(r"[«\"“]\s*([^«»\"“”\n]{2,60}?)\s*[»\"”]")
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
@@ -247,29 +249,15 @@ def extract_entities(
     """
     analysed = analysed or AnalyzedText.of(text)
     scanner = _TRIGGER_SCANNER if known is None else known._scanner
-    triggers, listed, aliased = scanner.scan(analysed.analysis)
-    words: Sequence[str] = analysed.item_texts
-    norms: Sequence[str] = analysed.item_norms
-    if aliased:  # a title after و (ووزير) is read as the title
-        norms = titles_after_and(norms)
-    found: list[tuple[str, Literal["person", "organisation"]]] = []
-    free = 0  # the first position not inside a name found already
-    for i in triggers:
-        if i < free:
-            continue
-        length = organisation_at(words, norms, i)
-        if length:
-            found.append((" ".join(words[i : i + length]), "organisation"))
-            free = i + length
-            continue
-        start, end = chain_at(words, norms, i) if norms[i] in BIN else person_at(words, norms, i)
-        if end:
-            found.append((" ".join(words[start:end]), "person"))
-            free = end
+    # The rules of processors.name_rules at every position where one can start (a title after و read as
+    # the title), and the listed spellings written out, natively (processors/native/src/names.rs).
+    names, listed = _RULES.find(analysed.analysis, scanner)
+    found: list[tuple[str, Literal["person", "organisation"]]] = [
+        (name, "organisation" if organisation else "person") for name, organisation in names
+    ]
     found.extend(_quoted(text))
     if known is not None:
-        spellings = dict.fromkeys(" ".join(words[i : i + size]) for i, size in listed)
-        found.extend((name, known.types[known.resolve(name) or name]) for name in spellings)
+        found.extend((name, known.types[known.resolve(name) or name]) for name in dict.fromkeys(listed))
     found += _surname_mentions(text, [n for n, t in found if t == "person"])
     return _canonical(_without_cut_organisations(found), known)
 

@@ -38,7 +38,9 @@ from .errors import EnrichmentError
 __all__ = [
     "BIN",
     "DIRECT_TITLES",
+    "GENERIC_BODIES",
     "GIVEN_NAMES",
+    "NATIVE_SETS",
     "ORG_CUES",
     "ORG_HEADS",
     "POSITIONS",
@@ -125,7 +127,7 @@ _ORG_ADJECTIVES: Final = _norm_set(
 )
 #: Two-word bodies that name a kind of body, not one (مجلس الإدارة "the board", هيئة التدريس "the faculty",
 #: قوات الأمن "the security forces"); with an adjective they may name one (قوات الأمن المصرية).
-_GENERIC_BODIES: Final = frozenset(
+GENERIC_BODIES: Final = frozenset(
     " ".join(norm(w) for w in name.split())
     for name in (
         "مجلس الإدارة", "مجلس الأمناء", "هيئة التدريس", "لجنة التحكيم", "وكالة الوزارة", "بنك العميل",
@@ -165,6 +167,16 @@ def _load_given_names() -> frozenset[str]:
 
 #: Where a person's name starts, besides the عبد and أبو forms (processors/data/given_names.json).
 GIVEN_NAMES: Final = _load_given_names()
+
+#: The sets of the rules by the names the native rules know them by (processors/native/src/names.rs, which
+#: runs these rules in :func:`processors.entities.extract_entities`; the functions here are the definition).
+NATIVE_SETS: Final = {
+    "org_heads": ORG_HEADS, "direct_titles": DIRECT_TITLES, "titles": TITLES, "honorifics": _HONORIFICS,
+    "bin": BIN, "particles": _PARTICLES, "facilities": _FACILITIES, "not_family": _NOT_FAMILY,
+    "offices": _OFFICES, "org_ends": _ORG_ENDS, "field_heads": _FIELD_HEADS, "general": _GENERAL,
+    "org_adjectives": _ORG_ADJECTIVES, "listed_only": _LISTED_ONLY, "numbers": _NUMBERS, "royal": _ROYAL,
+    "stop": STOP, "triggers": TRIGGERS, "time_words": _TIME_WORDS, "given_names": GIVEN_NAMES,
+}  # fmt: skip
 
 
 #: Written forms that are names although their normalised form is a stop word: علي (Ali) normalises like
@@ -209,7 +221,7 @@ def organisation_at(words: Sequence[str], norms: Sequence[str], i: int) -> int:
         j += 1
         if norm == "الله":
             break
-    if j - i == 2 and f"{norms[i]} {norms[i + 1]}" in _GENERIC_BODIES:
+    if j - i == 2 and f"{norms[i]} {norms[i + 1]}" in GENERIC_BODIES:
         return 0
     return j - i if j - i >= 2 else 0
 

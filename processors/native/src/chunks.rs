@@ -119,6 +119,13 @@ impl Analysis {
         self.entries.iter().flat_map(|e| e.match_strs.iter())
     }
 
+    /// The items as written, in order (the `item_texts` getter's strings: "" for a break).
+    pub(crate) fn item_text_objs(&self) -> impl Iterator<Item = &Py<PyAny>> {
+        self.entries
+            .iter()
+            .flat_map(|e| e.fields[ITEM_TEXTS].iter())
+    }
+
     /// The items folded, in order (the `item_norms` getter's strings).
     pub(crate) fn item_norm_strs(&self) -> impl Iterator<Item = &Arc<str>> {
         self.entries.iter().flat_map(|e| e.item_norm_strs.iter())

@@ -89,6 +89,24 @@ impl ItemScanner {
     /// where one starts, both in order; whether an alias was read).
     #[allow(clippy::type_complexity)]
     fn scan(&self, analysis: &Analysis) -> (Vec<usize>, Vec<(usize, usize)>, bool) {
+        let reading = self.read(analysis);
+        (reading.triggers, reading.phrases, reading.aliased)
+    }
+}
+
+/// What `ItemScanner::read` finds in a text's items.
+pub(crate) struct Reading<'a> {
+    /// Each item as read (through its alias).
+    pub items: Vec<&'a str>,
+    pub triggers: Vec<usize>,
+    /// `(start, words)` of the longest phrase starting at each position where one starts.
+    pub phrases: Vec<(usize, usize)>,
+    pub aliased: bool,
+}
+
+impl ItemScanner {
+    /// The scan of `analysis`'s items, with the items as read.
+    pub(crate) fn read<'a>(&'a self, analysis: &'a Analysis) -> Reading<'a> {
         let mut aliased = false;
         // Each item as read (through its alias), with the most words of a phrase starting there.
         let mut items: Vec<&str> = Vec::new();
@@ -131,6 +149,11 @@ impl ItemScanner {
                 }
             }
         }
-        (triggers, found, aliased)
+        Reading {
+            items,
+            triggers,
+            phrases: found,
+            aliased,
+        }
     }
 }

@@ -12,6 +12,7 @@ mod items;
 mod key;
 mod keywords;
 mod lsh;
+mod names;
 mod normalize;
 mod places;
 mod sketch;
@@ -146,6 +147,7 @@ fn _textcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<lsh::BandIndex>()?;
     m.add_class::<places::PlaceMatcher>()?;
     m.add_class::<items::ItemScanner>()?;
+    m.add_class::<names::NameRules>()?;
     m.add_function(wrap_pyfunction!(variants::group_variants, m)?)?;
     Ok(())
 }
