@@ -214,12 +214,11 @@ impl<'a> Reader<'a> {
         if !self.has(k, STOP) {
             return Ok(false);
         }
-        let bare: String = self
+        let bare = self
             .text(k)?
             .chars()
-            .filter(|c| !('\u{064b}'..='\u{0652}').contains(c))
-            .collect();
-        Ok(bare != "علي")
+            .filter(|c| !('\u{064b}'..='\u{0652}').contains(c));
+        Ok(!bare.eq("علي".chars()))
     }
 
     fn is_definite(&mut self, k: usize) -> bool {
