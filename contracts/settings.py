@@ -8,11 +8,12 @@ The defaults are the local stack that ``khabar stack up`` runs.
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from contracts.errors import ConfigError
@@ -38,6 +39,8 @@ class KafkaSettings(BaseModel):
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    # A PEM bundle of the CA that signed the brokers' certificates (SSL, SASL_SSL); default: the system's.
+    ssl_cafile: FilePath | None = None
     client_id: str = "khabar"
 
     _split = field_validator("bootstrap_servers", mode="before")(_split_csv)
@@ -57,6 +60,59 @@ class KafkaSettings(BaseModel):
     def bootstrap(self) -> str:
         """The servers as one comma-separated string, the form both Kafka clients accept."""
         return ",".join(self.bootstrap_servers)
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> Self:
+        sasl = self.security_protocol.startswith("SASL_")
+        if sasl and not (self.sasl_mechanism and self.sasl_username and self.sasl_password):
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs KHABAR_KAFKA__SASL_MECHANISM, "
+                "__SASL_USERNAME and __SASL_PASSWORD"
+            )
+        if self.sasl_mechanism and not sasl:
+            raise ValueError(
+                f"sasl_mechanism {self.sasl_mechanism} needs KHABAR_KAFKA__SECURITY_PROTOCOL "
+                f"SASL_PLAINTEXT or SASL_SSL, not {self.security_protocol}"
+            )
+        return self
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for SSL and SASL_SSL (certificates and host names verified), else None."""
+        if not self.security_protocol.endswith("SSL"):
+            return None
+        return ssl.create_default_context(cafile=self.ssl_cafile)
+
+    def sasl_login(self) -> dict[str, Any] | None:
+        """The SASL login as keywords (``username, password, mechanism, ssl_context``; the form of Faust's
+        ``SASLCredentials``), secret revealed; None without SASL."""
+        if self.sasl_mechanism is None:
+            return None
+        secret = self.sasl_password.get_secret_value() if self.sasl_password else None
+        return {
+            "username": self.sasl_username,
+            "password": secret,
+            "mechanism": self.sasl_mechanism,
+            "ssl_context": self.ssl_context(),
+        }
+
+    def security_options(self) -> dict[str, Any]:
+        """The security options in the form both kafka-python and aiokafka accept, secrets revealed:
+        for the client's constructor only, never for a log.
+
+        >>> KafkaSettings().security_options()
+        {'security_protocol': 'PLAINTEXT'}
+        """
+        options: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        context = self.ssl_context()
+        if context is not None:
+            options["ssl_context"] = context
+        return options
 
 
 class ElasticsearchSettings(BaseModel):
@@ -109,6 +165,10 @@ class StackSettings(BaseModel):
     # Elasticsearch refuses to run as root; when started by root it runs as this system user.
     run_as: str = "khabar"
     java_home: Path | None = None
+    # The local broker also listens with SASL/PLAIN on its port + 2, so that authenticated clients are
+    # tested without a managed cluster; this is that listener's one user (local use only).
+    kafka_sasl_username: str = Field(default="khabar", pattern=r"^[A-Za-z0-9_.-]+$")
+    kafka_sasl_password: SecretStr = SecretStr("khabar-local")
 
 
 class ProducerSettings(BaseModel):

@@ -21,5 +21,9 @@ class StackError(InfraError):
     """A local engine did not start, stop or answer; the message points at its log."""
 
 
+class KafkaUnreachableError(InfraError):
+    """No broker of the configured cluster answered (down, wrong address, or a refused login)."""
+
+
 class RepublishError(InfraError):
     """Kafka did not take a message published again; the message names the topic and the error."""

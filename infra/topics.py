@@ -9,11 +9,11 @@ from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from contracts.settings import KafkaSettings
 from contracts.topics import TopicSpec
-from infra.errors import InfraError
+from infra.errors import InfraError, KafkaUnreachableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,25 +25,30 @@ class TopicState:
 
 def client_config(kafka: KafkaSettings, role: str) -> dict[str, Any]:
     """kafka-python client options for the configured cluster, credentials included."""
-    config: dict[str, Any] = {
+    return {
         "bootstrap_servers": kafka.bootstrap,
         "client_id": f"{kafka.client_id}-{role}",
-        "security_protocol": kafka.security_protocol,
+        **kafka.security_options(),
     }
-    if kafka.sasl_mechanism:
-        config["sasl_mechanism"] = kafka.sasl_mechanism
-        config["sasl_plain_username"] = kafka.sasl_username
-        config["sasl_plain_password"] = (
-            kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
-        )
-    return config
 
 
 def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
     """A kafka-python admin client for the configured cluster, credentials included."""
     config = client_config(kafka, "admin") | {"request_timeout_ms": 15000}
     config.update(overrides)
-    return KafkaAdminClient(**config)
+    try:
+        return KafkaAdminClient(**config)
+    except KafkaError as exc:
+        login = (
+            f"; or the broker refused the login of {kafka.sasl_username!r} (check "
+            "KHABAR_KAFKA__SASL_MECHANISM, KHABAR_KAFKA__SASL_USERNAME and KHABAR_KAFKA__SASL_PASSWORD)"
+            if kafka.sasl_mechanism
+            else ""
+        )
+        raise KafkaUnreachableError(
+            f"no Kafka broker answered at {kafka.bootstrap} over {kafka.security_protocol} ({exc}): "
+            f"start the local stack (khabar stack up) or set KHABAR_KAFKA__BOOTSTRAP_SERVERS{login}"
+        ) from None
 
 
 def ensure_topics(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[TopicState]:

@@ -100,6 +100,7 @@ def _wait_caught_up(
     """Poll consumer lag until every group is at zero twice in a row; raise if a worker dies or on timeout."""
     from kafka.errors import KafkaError
 
+    from infra.errors import KafkaUnreachableError
     from infra.lag import consumer_lag
 
     stages = _stage_topics(settings)
@@ -129,6 +130,8 @@ def _wait_caught_up(
                 # Retriable: e.g. a fresh broker still electing the group coordinator. Ask again.
                 if not exc.retriable:
                     raise
+                lag = {}
+            except KafkaUnreachableError:  # no broker answered this time: the deadline bounds the wait
                 lag = {}
             progress.update(task, lag=", ".join(f"{name} lag {value}" for name, value in lag.items()))
             zero_streak = zero_streak + 1 if lag and not any(lag.values()) else 0

@@ -85,9 +85,11 @@ def build_app(
     partitions = settings.topics.partitions
     datadir = datadir or settings.worker_state_dir / app_id
     datadir.mkdir(parents=True, exist_ok=True)
+    login = settings.kafka.sasl_login()  # SASL credentials; else a TLS context or None (plaintext)
     app = faust.App(
         app_id,
         broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers],
+        broker_credentials=faust.SASLCredentials(**login) if login else settings.kafka.ssl_context(),
         store=store or conf.store,
         datadir=str(datadir),
         topic_partitions=partitions,

@@ -143,10 +143,10 @@ def producer_config(kafka: KafkaSettings, producers: ProducerSettings) -> dict[s
     >>> config["acks"], config["compression_type"], config["bootstrap_servers"]
     ('all', 'gzip', '127.0.0.1:9092')
     """
-    config: dict[str, Any] = {
+    return {
         "bootstrap_servers": kafka.bootstrap,
         "client_id": f"{kafka.client_id}-producer",
-        "security_protocol": kafka.security_protocol,
+        **kafka.security_options(),
         "acks": "all",
         "compression_type": compression_type(producers.compression),
         "linger_ms": producers.linger_ms,
@@ -155,13 +155,6 @@ def producer_config(kafka: KafkaSettings, producers: ProducerSettings) -> dict[s
         # delivery_timeout_ms must cover linger + one request; keep the request timeout inside it.
         "request_timeout_ms": min(30_000, int(producers.delivery_timeout_s * 1000) - producers.linger_ms),
     }
-    if kafka.sasl_mechanism:
-        config["sasl_mechanism"] = kafka.sasl_mechanism
-        config["sasl_plain_username"] = kafka.sasl_username
-        config["sasl_plain_password"] = (
-            kafka.sasl_password.get_secret_value() if kafka.sasl_password else None
-        )
-    return config
 
 
 def _warn_if_slow_checksums() -> None:

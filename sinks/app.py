@@ -110,9 +110,11 @@ def build_app(
     backoff = Backoff(initial_s=sinks.retry_initial_s, max_s=sinks.retry_max_s)
     datadir = settings.worker_state_dir / (app_id or sinks.app_id)
     datadir.mkdir(parents=True, exist_ok=True)
+    login = settings.kafka.sasl_login()  # SASL credentials; else a TLS context or None (plaintext)
     app = faust.App(
         app_id or sinks.app_id,
         broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers],
+        broker_credentials=faust.SASLCredentials(**login) if login else settings.kafka.ssl_context(),
         store=store or sinks.store,
         datadir=str(datadir),
         topic_replication_factor=settings.topics.replication_factor,

@@ -25,7 +25,7 @@ from pathlib import Path
 from string import Template
 from urllib.parse import urlsplit
 
-from contracts.settings import Settings
+from contracts.settings import KafkaSettings, Settings
 from infra.errors import StackError
 from infra.local.engines import HERE, Engines, fetch, find_java, pinned_versions
 
@@ -110,8 +110,21 @@ class LocalStack:
         self.kafka = Layout(self.root / KAFKA)
         self.elasticsearch = Layout(self.root / ELASTICSEARCH)
         self.kafka_host, self.kafka_port = _host_port(settings.kafka.bootstrap_servers[0], 9092)
+        self.kafka_sasl_port = self.kafka_port + 2
         self.es_host, self.es_port = _host_port(settings.elasticsearch.hosts[0], 9200)
         self.es_url = f"http://{self.es_host}:{self.es_port}"
+
+    def sasl_kafka(self) -> KafkaSettings:
+        """Client settings for the local broker's SASL/PLAIN listener (port + 2), its one user's login."""
+        stack = self.settings.stack
+        return KafkaSettings(
+            bootstrap_servers=[f"{self.kafka_host}:{self.kafka_sasl_port}"],
+            security_protocol="SASL_PLAINTEXT",
+            sasl_mechanism="PLAIN",
+            sasl_username=stack.kafka_sasl_username,
+            sasl_password=stack.kafka_sasl_password,
+            client_id=self.settings.kafka.client_id,
+        )
 
     # -- health --
 
@@ -188,6 +201,15 @@ class LocalStack:
                 "or stop it with `khabar stack down`"
             )
 
+    def _sasl_password(self) -> str:
+        password = self.settings.stack.kafka_sasl_password.get_secret_value()
+        if not password or any(char in password for char in '"\\\n\r'):
+            raise StackError(
+                "KHABAR_STACK__KAFKA_SASL_PASSWORD must be non-empty, without quotes, backslashes or "
+                "line breaks"
+            )
+        return password
+
     def _start_kafka(self, java: Path) -> subprocess.Popen[bytes]:
         layout = self.kafka
         self._ensure_free(KAFKA, layout)
@@ -197,6 +219,9 @@ class LocalStack:
             "host": self.kafka_host,
             "port": str(self.kafka_port),
             "controller_port": str(self.kafka_port + 1),
+            "sasl_port": str(self.kafka_sasl_port),
+            "sasl_username": self.settings.stack.kafka_sasl_username,
+            "sasl_password": self._sasl_password(),
             "data_dir": str(layout.data),
             "partitions": str(self.settings.topics.partitions),
         }
@@ -220,7 +245,10 @@ class LocalStack:
                 )
         heap = self.settings.stack.kafka_heap
         cmd = [base[0], f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", *base[1:], "kafka.Kafka", str(server)]
-        self.log(f"starting Kafka {self.engines.versions.kafka} on {self.kafka_host}:{self.kafka_port}")
+        self.log(
+            f"starting Kafka {self.engines.versions.kafka} on {self.kafka_host}:{self.kafka_port} "
+            f"(SASL/PLAIN on :{self.kafka_sasl_port})"
+        )
         return self._spawn(cmd, layout, cwd=layout.home, write_pid=True)
 
     def _start_elasticsearch(self, java: Path) -> subprocess.Popen[bytes]:

@@ -5,6 +5,8 @@ Everything runs as the CLI runs it (separate worker processes, the producers' co
 Faust workers' consumers), on uuid topic names, app ids and index prefix. Every replayed article is accounted
 for in Elasticsearch: an article document, or a duplicate recorded against its original. Every story that
 spread to two outlets reaches the webhook as a growth alert, signed; a broken alert is a dead letter.
+It runs twice: on the local broker's plaintext listener, and on its SASL/PLAIN one, as on a cluster where
+every client (topic admin, replay, both Faust workers) must log in by configuration alone.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from typing import Any
 import pytest
 
 from contracts.schemas import DeadLetter, decode
-from contracts.settings import Settings, TopicSettings
+from contracts.settings import KafkaSettings, Settings, TopicSettings
 from contracts.topics import Topic, topic_name, topic_specs
+from infra.errors import KafkaUnreachableError
 from infra.topics import admin_client, ensure_topics
 from producers.corpus import read_corpus
 from producers.replay import DEMO_CORPUS
@@ -83,29 +86,63 @@ def webhook() -> Iterator[Webhook]:
     hook.close()
 
 
+@pytest.fixture(params=["plaintext", "sasl"])
+def kafka(request: pytest.FixtureRequest, stack: Settings) -> KafkaSettings:
+    """The cluster as the pipeline reaches it: the local broker's plaintext listener, or its SASL/PLAIN one
+    (a cluster that needs a login: every client must log in by configuration alone)."""
+    if request.param == "plaintext":
+        return stack.kafka
+    from infra.local.stack import LocalStack
+
+    sasl = LocalStack(stack).sasl_kafka()
+    try:
+        admin_client(sasl).close()
+    except KafkaUnreachableError as exc:
+        pytest.fail(f"{exc}\nA local stack started before its SASL listener existed: restart it.")
+    return sasl
+
+
+def _kafka_env(kafka: KafkaSettings) -> dict[str, str]:
+    values = {
+        "KHABAR_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap,
+        "KHABAR_KAFKA__SECURITY_PROTOCOL": kafka.security_protocol,
+    }
+    if kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password:
+        values |= {
+            "KHABAR_KAFKA__SASL_MECHANISM": kafka.sasl_mechanism,
+            "KHABAR_KAFKA__SASL_USERNAME": kafka.sasl_username,
+            "KHABAR_KAFKA__SASL_PASSWORD": kafka.sasl_password.get_secret_value(),
+        }
+    return values
+
+
 @pytest.fixture
-def env(stack: Settings, tmp_path: Path, webhook: Webhook) -> Iterator[dict[str, str]]:
+def env(stack: Settings, kafka: KafkaSettings, tmp_path: Path, webhook: Webhook) -> Iterator[dict[str, str]]:
     run = uuid.uuid4().hex[:10]
     topics = TopicSettings(prefix=f"e2e{run}.", partitions=2)
-    admin = admin_client(stack.kafka)
+    admin = admin_client(kafka)
     ensure_topics(admin, topic_specs(topics))
-    values = os.environ | {
-        "KHABAR_TOPICS__PREFIX": topics.prefix,
-        "KHABAR_TOPICS__PARTITIONS": "2",
-        "KHABAR_PROCESSORS__APP_ID": f"e2e-processors-{run}",
-        "KHABAR_PROCESSORS__STORE": "memory://",
-        "KHABAR_SINKS__APP_ID": f"e2e-sinks-{run}",
-        "KHABAR_SINKS__INDEX_PREFIX": f"e2e-{run}",
-        "KHABAR_SINKS__METRICS_PORT": "0",
-        "KHABAR_DATA_DIR": str(tmp_path / "data"),
-        "KHABAR_LOG_FORMAT": "json",
-        "KHABAR_PROCESSORS__METRICS_PORT": "0",
-        "KHABAR_ALERTS__GROWTH_OUTLETS": "2",
-        "KHABAR_ALERTS__WATCH": "عسير",
-        "KHABAR_ALERTS__WEBHOOK_URL": webhook.url,
-        "KHABAR_ALERTS__WEBHOOK_SECRET": SECRET,
-        "KHABAR_SINKS__RETRY_INITIAL_S": "0.2",
-    }
+    values = (
+        os.environ
+        | _kafka_env(kafka)
+        | {
+            "KHABAR_TOPICS__PREFIX": topics.prefix,
+            "KHABAR_TOPICS__PARTITIONS": "2",
+            "KHABAR_PROCESSORS__APP_ID": f"e2e-processors-{run}",
+            "KHABAR_PROCESSORS__STORE": "memory://",
+            "KHABAR_SINKS__APP_ID": f"e2e-sinks-{run}",
+            "KHABAR_SINKS__INDEX_PREFIX": f"e2e-{run}",
+            "KHABAR_SINKS__METRICS_PORT": "0",
+            "KHABAR_DATA_DIR": str(tmp_path / "data"),
+            "KHABAR_LOG_FORMAT": "json",
+            "KHABAR_PROCESSORS__METRICS_PORT": "0",
+            "KHABAR_ALERTS__GROWTH_OUTLETS": "2",
+            "KHABAR_ALERTS__WATCH": "عسير",
+            "KHABAR_ALERTS__WEBHOOK_URL": webhook.url,
+            "KHABAR_ALERTS__WEBHOOK_SECRET": SECRET,
+            "KHABAR_SINKS__RETRY_INITIAL_S": "0.2",
+        }
+    )
     yield values
     created = [name for name in admin.list_topics() if run in name]
     if created:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from kafka.admin import ConfigResource, ConfigResourceType
+from pydantic import SecretStr
 
 from contracts.settings import Settings, TopicSettings
 from contracts.topics import topic_specs
+from infra.errors import KafkaUnreachableError
 from infra.local.stack import LocalStack
 from infra.topics import admin_client, ensure_topics
 
@@ -45,3 +48,23 @@ def test_topics_create_is_idempotent_and_follows_the_contract(stack: Settings) -
     finally:
         admin.delete_topics([spec.name for spec in specs])
         admin.close()
+
+
+def test_the_sasl_listener_takes_its_user_and_names_a_refused_login(stack: Settings) -> None:
+    sasl = LocalStack(stack, log=lambda line: None).sasl_kafka()
+    admin = admin_client(sasl)
+    try:
+        assert admin.describe_cluster()["brokers"]
+    finally:
+        admin.close()
+    wrong = sasl.model_copy(update={"sasl_password": SecretStr("not-the-password")})
+    with pytest.raises(
+        KafkaUnreachableError, match=r"refused the login of 'khabar'.*KHABAR_KAFKA__SASL_PASSWORD"
+    ):
+        admin_client(wrong, bootstrap_timeout_ms=4000)
+    with pytest.raises(
+        KafkaUnreachableError, match=r"khabar stack up\) or set KHABAR_KAFKA__BOOTSTRAP_SERVERS$"
+    ):
+        admin_client(
+            stack.kafka.model_copy(update={"bootstrap_servers": ["127.0.0.1:1"]}), bootstrap_timeout_ms=2000
+        )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from contracts.errors import ConfigError
-from contracts.settings import load_settings
+from contracts.settings import KafkaSettings, load_settings
 
 
 def test_defaults_are_the_local_stack(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,3 +92,49 @@ def test_bad_alert_settings_name_the_env_var(monkeypatch: pytest.MonkeyPatch, en
     with pytest.raises(ConfigError, match=env) as caught:
         load_settings()
     assert "token-xyz" not in str(caught.value)  # a bad webhook URL is not echoed: it may carry a token
+
+
+def test_a_sasl_cluster_gives_both_clients_its_login_and_a_verifying_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KHABAR_KAFKA__SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("KHABAR_KAFKA__SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("KHABAR_KAFKA__SASL_USERNAME", "newsroom")
+    monkeypatch.setenv("KHABAR_KAFKA__SASL_PASSWORD", "scram-secret")
+    kafka = load_settings().kafka
+    options = kafka.security_options()
+    context = options.pop("ssl_context")
+    assert options == {
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "newsroom",
+        "sasl_plain_password": "scram-secret",
+    }
+    assert isinstance(context, ssl.SSLContext)
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert "scram-secret" not in repr(kafka)
+
+
+def test_plaintext_has_no_tls_context() -> None:
+    kafka = KafkaSettings(security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN", sasl_username="u",
+                          sasl_password=SecretStr("p"))  # fmt: skip
+    assert kafka.ssl_context() is None
+    assert "ssl_context" not in kafka.security_options()
+    assert KafkaSettings(security_protocol="SSL").security_options()["security_protocol"] == "SSL"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SECURITY_PROTOCOL": "SASL_SSL", "SASL_MECHANISM": "PLAIN"}, "needs KHABAR_KAFKA__SASL_MECHANISM"),
+        ({"SASL_MECHANISM": "PLAIN", "SASL_USERNAME": "u", "SASL_PASSWORD": "p"}, "not PLAINTEXT"),
+        ({"SECURITY_PROTOCOL": "SSL", "SSL_CAFILE": "/nonexistent/ca.pem"}, "KHABAR_KAFKA__SSL_CAFILE"),
+    ],
+)
+def test_an_incomplete_kafka_login_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(f"KHABAR_KAFKA__{name}", value)
+    with pytest.raises(ConfigError, match=named):
+        load_settings()

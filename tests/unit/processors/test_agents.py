@@ -21,6 +21,7 @@ import faust
 import pytest
 from faust.types import TP, RecordMetadata
 from faust.types.tuples import FutureMessage
+from pydantic import SecretStr
 
 from contracts.schemas import (
     Alert,
@@ -353,3 +354,17 @@ def test_a_bad_watch_term_stops_the_app_at_build_time(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, alerts=AlertSettings(watch=["داعش", "؟"]))
     with pytest.raises(AlertStateError, match="watch term '؟' has no word to match"):
         build_app(settings, app_id=f"test-agents-{uuid.uuid4().hex[:12]}", store="memory://")
+
+
+def test_the_worker_logs_in_to_kafka_as_configured(tmp_path: Path) -> None:
+    kafka = KafkaSettings(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512", sasl_username="news",
+                          sasl_password=SecretStr("scram-secret"))  # fmt: skip
+    app = build_app(
+        Settings(data_dir=tmp_path, kafka=kafka), app_id=f"t-{uuid.uuid4().hex[:8]}", store="memory://"
+    )
+    credentials = app.conf.broker_credentials
+    assert isinstance(credentials, faust.SASLCredentials)
+    assert (credentials.protocol.value, credentials.mechanism.value) == ("SASL_SSL", "SCRAM-SHA-512")
+    assert (credentials.username, credentials.password) == ("news", "scram-secret")
+    plain = build_app(Settings(data_dir=tmp_path), app_id=f"t-{uuid.uuid4().hex[:8]}", store="memory://")
+    assert plain.conf.broker_credentials is None
