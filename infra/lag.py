@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from kafka import KafkaConsumer, TopicPartition
 
 from contracts.settings import KafkaSettings
-from infra.topics import admin_client, client_config
+from infra.topics import admin_client, connect
 
 
 def consumer_lag(kafka: KafkaSettings, group: str, topics: Iterable[str]) -> dict[str, int]:
     """Messages not yet committed by ``group``, per topic (a partition with no commit counts from 0)."""
     names = list(topics)
-    consumer = KafkaConsumer(**client_config(kafka, "lag"), enable_auto_commit=False)
+    consumer = connect(KafkaConsumer, kafka, "lag", enable_auto_commit=False)
     admin = admin_client(kafka)
     try:
         partitions = [

@@ -12,13 +12,13 @@ from kafka.errors import KafkaError
 from contracts.settings import KafkaSettings
 from infra.deadletters import Message
 from infra.errors import RepublishError
-from infra.topics import client_config
+from infra.topics import connect
 
 
 def read_topic(kafka: KafkaSettings, topic: str, *, timeout_s: float = 30.0) -> list[bytes]:
     """Every value of ``topic`` from the first offset to the end offsets at the time of the call, partition by
     partition; an unknown topic gives none. Commits nothing."""
-    consumer = KafkaConsumer(**client_config(kafka, "reader"), enable_auto_commit=False)
+    consumer = connect(KafkaConsumer, kafka, "reader", enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not partitions:
@@ -48,7 +48,7 @@ def publish(
 ) -> int:
     """Publish ``messages`` in order (acks from all in-sync replicas, idempotent producer) and return how many
     Kafka acknowledged; raise :class:`RepublishError` naming the first that it did not."""
-    producer = KafkaProducer(**client_config(kafka, "republish"), acks="all", enable_idempotence=True)
+    producer = connect(KafkaProducer, kafka, "republish", acks="all", enable_idempotence=True)
     try:
         futures = []
         for message in messages:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -14,6 +14,8 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from contracts.settings import KafkaSettings
 from contracts.topics import TopicSpec
 from infra.errors import InfraError, KafkaUnreachableError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +34,12 @@ def client_config(kafka: KafkaSettings, role: str) -> dict[str, Any]:
     }
 
 
-def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
-    """A kafka-python admin client for the configured cluster, credentials included."""
-    config = client_config(kafka, "admin") | {"request_timeout_ms": 15000}
-    config.update(overrides)
+def connect(kind: Callable[..., T], kafka: KafkaSettings, role: str, **options: Any) -> T:
+    """A kafka-python client (``KafkaAdminClient``, ``KafkaConsumer``, ``KafkaProducer``) of the configured
+    cluster, credentials included. No broker answering (down, a wrong address, a refused login) raises one
+    :class:`KafkaUnreachableError` that names the address and the settings to check."""
     try:
-        return KafkaAdminClient(**config)
+        return kind(**(client_config(kafka, role) | options))
     except KafkaError as exc:
         login = (
             f"; or the broker refused the login of {kafka.sasl_username!r} (check "
@@ -49,6 +51,11 @@ def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
             f"no Kafka broker answered at {kafka.bootstrap} over {kafka.security_protocol} ({exc}): "
             f"start the local stack (khabar stack up) or set KHABAR_KAFKA__BOOTSTRAP_SERVERS{login}"
         ) from None
+
+
+def admin_client(kafka: KafkaSettings, **overrides: Any) -> KafkaAdminClient:
+    """A kafka-python admin client for the configured cluster, credentials included (see :func:`connect`)."""
+    return connect(KafkaAdminClient, kafka, "admin", **({"request_timeout_ms": 15000} | overrides))
 
 
 def ensure_topics(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[TopicState]:

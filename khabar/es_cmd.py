@@ -16,12 +16,13 @@ def es() -> None:
 @pass_context
 def setup(ctx: Context) -> None:
     """Apply the index templates of sinks/mappings and create the stories index; safe to run twice."""
-    from sinks.elasticsearch import client
+    from sinks.elasticsearch import answering, client
     from sinks.elasticsearch import setup as apply
 
     es_client = client(ctx.settings.elasticsearch)
     try:
-        for line in apply(es_client):
-            click.echo(f"ok {line}")
+        with answering(ctx.settings.elasticsearch):
+            for line in apply(es_client):
+                click.echo(f"ok {line}")
     finally:
         es_client.close()

@@ -179,7 +179,7 @@ def run(
     """
     from infra.local.stack import LocalStack
     from infra.topics import admin_client, ensure_topics
-    from sinks.elasticsearch import client
+    from sinks.elasticsearch import answering, client
     from sinks.elasticsearch import setup as es_setup
 
     settings = ctx.settings
@@ -192,7 +192,8 @@ def run(
         admin.close()
     es_client = client(settings.elasticsearch)
     try:
-        es_setup(es_client)
+        with answering(settings.elasticsearch):
+            es_setup(es_client)
     finally:
         es_client.close()
     console.print("topics and index templates are in place")

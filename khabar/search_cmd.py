@@ -14,13 +14,14 @@ def _run(ctx: Context, request: Any, kind: str, as_json: bool, rtl_isolate: bool
     from elasticsearch import NotFoundError
     from rich.console import Console
 
-    from sinks.elasticsearch import client
+    from sinks.elasticsearch import answering, client
     from sinks.render import hit_lines, hits_json
     from sinks.search import parse_hits
 
     es = client(ctx.settings.elasticsearch)
     try:
-        response = es.search(index=request.index, body=request.body)
+        with answering(ctx.settings.elasticsearch):
+            response = es.search(index=request.index, body=request.body)
     except NotFoundError:
         raise click.ClickException(
             f"no index {request.index!r} yet: run `khabar es setup` and the sink (`khabar sink`) first"

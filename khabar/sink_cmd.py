@@ -26,7 +26,7 @@ def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
     from prometheus_client import start_http_server
 
     from sinks.app import build_app
-    from sinks.elasticsearch import client, setup
+    from sinks.elasticsearch import answering, client, setup
     from sinks.indices import IndexNames
 
     settings = ctx.settings
@@ -34,8 +34,9 @@ def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
     if not skip_setup:
         es = client(settings.elasticsearch)
         try:
-            for line in setup(es, names=names):
-                click.echo(f"ok {line}", err=True)
+            with answering(settings.elasticsearch):
+                for line in setup(es, names=names):
+                    click.echo(f"ok {line}", err=True)
         finally:
             es.close()
     if settings.sinks.metrics_port:

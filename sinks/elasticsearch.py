@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import AsyncElasticsearch, AuthenticationException, Elasticsearch
 
 from contracts.settings import ElasticsearchSettings
+from sinks.errors import ElasticsearchUnreachableError
 from sinks.indices import IndexNames, rename_template
 from sinks.templates import (
     ALERTS_ALIAS,
@@ -34,6 +39,25 @@ def _options(settings: ElasticsearchSettings) -> dict[str, Any]:
 def client(settings: ElasticsearchSettings) -> Elasticsearch:
     """A client for the configured cluster, credentials included."""
     return Elasticsearch(settings.hosts, **_options(settings))
+
+
+@contextmanager
+def answering(settings: ElasticsearchSettings) -> Iterator[None]:
+    """Requests of a command to the configured cluster: no answer, or a refused login, becomes one
+    :class:`ElasticsearchUnreachableError` that names the address and the settings to check."""
+    hosts = ", ".join(settings.hosts)
+    try:
+        yield
+    except AuthenticationException as exc:
+        raise ElasticsearchUnreachableError(
+            f"Elasticsearch at {hosts} refused the login ({exc.message}): check "
+            "KHABAR_ELASTICSEARCH__USERNAME and __PASSWORD, or KHABAR_ELASTICSEARCH__API_KEY"
+        ) from None
+    except (TransportConnectionError, ConnectionTimeout) as exc:
+        raise ElasticsearchUnreachableError(
+            f"Elasticsearch did not answer at {hosts} ({type(exc).__name__}: {exc.message}): start the local "
+            "stack (khabar stack up) or set KHABAR_ELASTICSEARCH__HOSTS (with TLS, also __CA_CERTS)"
+        ) from None
 
 
 def async_client(settings: ElasticsearchSettings, *, hosts: list[str] | None = None) -> AsyncElasticsearch:

@@ -9,6 +9,10 @@ class SinkError(KhabarError):
     """Root of the errors raised by ``sinks``."""
 
 
+class ElasticsearchUnreachableError(SinkError):
+    """Elasticsearch did not answer, or refused the login; the message names the address and the settings."""
+
+
 class TemplateError(SinkError):
     """An index template in ``sinks/mappings`` is missing or invalid; the message names the file."""
 

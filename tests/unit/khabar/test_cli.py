@@ -4,6 +4,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from contracts.errors import KhabarError
 from khabar.cli import cli
 
 
@@ -53,3 +54,14 @@ def test_bad_settings_give_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> No
     result = CliRunner().invoke(cli, ["version"])
     assert result.exit_code != 0
     assert "KHABAR_TOPICS__PARTITIONS" in str(result.exception)
+
+
+@pytest.mark.parametrize("args", [["search", "عسير"], ["stories"], ["es", "setup"], ["sink"]])
+def test_an_elasticsearch_that_does_not_answer_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("KHABAR_ELASTICSEARCH__HOSTS", "http://127.0.0.1:1")  # refused at once
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, KhabarError), result.output
+    assert "did not answer at http://127.0.0.1:1" in str(result.exception)
+    assert "KHABAR_ELASTICSEARCH__HOSTS" in str(result.exception)
