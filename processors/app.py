@@ -90,6 +90,7 @@ def build_app(
         app_id,
         broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers],
         broker_credentials=faust.SASLCredentials(**login) if login else settings.kafka.ssl_context(),
+        broker_client_id=f"{settings.kafka.client_id}-processors",
         store=store or conf.store,
         datadir=str(datadir),
         topic_partitions=partitions,

@@ -115,6 +115,7 @@ def build_app(
         app_id or sinks.app_id,
         broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers],
         broker_credentials=faust.SASLCredentials(**login) if login else settings.kafka.ssl_context(),
+        broker_client_id=f"{settings.kafka.client_id}-sinks",
         store=store or sinks.store,
         datadir=str(datadir),
         topic_replication_factor=settings.topics.replication_factor,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -110,3 +112,14 @@ def index_factory(es: object) -> Iterator[Callable[..., str]]:
     yield make
     for name in made:
         es.indices.delete(index=name, ignore_unavailable=True)  # type: ignore[attr-defined]
+
+
+def stop(*workers: subprocess.Popen[bytes]) -> None:
+    """Stop workers as an operator does (SIGTERM: commit, flush tables), killing those that hang."""
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()

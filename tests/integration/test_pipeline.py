@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -35,7 +34,7 @@ from infra.errors import KafkaUnreachableError
 from infra.topics import admin_client, ensure_topics
 from producers.corpus import read_corpus
 from producers.replay import DEMO_CORPUS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop
 
 SLICE = ("2015-08-08T15:00+00:00", "2015-08-08T16:00+00:00")  # 92 articles of the bundled day
 SECRET = "e2e-signing-secret"
@@ -252,13 +251,7 @@ def test_replay_to_search(env: dict[str, str], stack: Settings, tmp_path: Path, 
         spread = {sid for sid, names in outlets.items() if len(names) >= 2}
         _check_alerts(env, stack, webhook, spread=spread, es=es, index=f"{prefix}-alerts")
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop(*workers)
         es.close()
 
 

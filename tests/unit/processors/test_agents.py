@@ -366,5 +366,6 @@ def test_the_worker_logs_in_to_kafka_as_configured(tmp_path: Path) -> None:
     assert isinstance(credentials, faust.SASLCredentials)
     assert (credentials.protocol.value, credentials.mechanism.value) == ("SASL_SSL", "SCRAM-SHA-512")
     assert (credentials.username, credentials.password) == ("news", "scram-secret")
+    assert app.conf.broker_client_id == "khabar-processors"  # what the brokers and group coordinator show
     plain = build_app(Settings(data_dir=tmp_path), app_id=f"t-{uuid.uuid4().hex[:8]}", store="memory://")
     assert plain.conf.broker_credentials is None

@@ -16,3 +16,4 @@ def test_the_sink_worker_reaches_a_tls_cluster_with_a_verifying_context(tmp_path
     credentials = app.conf.broker_credentials
     assert credentials.protocol.value == "SSL"
     assert credentials.context.verify_mode == ssl.CERT_REQUIRED
+    assert app.conf.broker_client_id == "khabar-sinks"
