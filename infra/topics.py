@@ -47,9 +47,14 @@ def connect(kind: Callable[..., T], kafka: KafkaSettings, role: str, **options: 
             if kafka.sasl_mechanism
             else ""
         )
+        tls = (
+            "; or its TLS certificate is not trusted (KHABAR_KAFKA__SSL_CAFILE)"
+            if kafka.security_protocol.endswith("SSL")
+            else ""
+        )
         raise KafkaUnreachableError(
             f"no Kafka broker answered at {kafka.bootstrap} over {kafka.security_protocol} ({exc}): "
-            f"start the local stack (khabar stack up) or set KHABAR_KAFKA__BOOTSTRAP_SERVERS{login}"
+            f"start the local stack (khabar stack up) or set KHABAR_KAFKA__BOOTSTRAP_SERVERS{login}{tls}"
         ) from None
 
 

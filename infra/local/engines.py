@@ -110,17 +110,22 @@ def java_major_version(java: Path) -> int:
     return int(match.group(2) or 0) if major == 1 else major
 
 
-def find_javac(java: Path) -> Path:
-    javac = java.parent / "javac"
-    if javac.is_file():
-        return javac
-    on_path = shutil.which("javac")
+def find_jdk_tool(java: Path, name: str, needed_for: str) -> Path:
+    """A JDK tool (``javac``, ``keytool``) beside ``java`` (or the binary it links to), else on ``PATH``."""
+    for candidate in (java.parent / name, java.resolve().parent / name):
+        if candidate.is_file():
+            return candidate
+    on_path = shutil.which(name)
     if on_path:
         return Path(on_path)
     raise ToolMissingError(
-        "javac is missing: building the Arabic analysis plugin needs a JDK, not only a JRE. "
+        f"{name} is missing: {needed_for} needs a JDK, not only a JRE. "
         "Install it (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless)."
     )
+
+
+def find_javac(java: Path) -> Path:
+    return find_jdk_tool(java, "javac", "building the Arabic analysis plugin")
 
 
 def find_maven() -> Path:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from contracts.settings import KafkaSettings, Settings
 from infra.errors import StackError
 from infra.local.engines import HERE, Engines, fetch, find_java, pinned_versions
+from infra.local.tls import KEYSTORE_PASSWORD, BrokerTls, ensure_broker_tls
 
 TEMPLATES = HERE / "templates"
 KAFKA = "kafka"
@@ -111,20 +112,29 @@ class LocalStack:
         self.elasticsearch = Layout(self.root / ELASTICSEARCH)
         self.kafka_host, self.kafka_port = _host_port(settings.kafka.bootstrap_servers[0], 9092)
         self.kafka_sasl_port = self.kafka_port + 2
+        self.kafka_tls_port = self.kafka_port + 3
         self.es_host, self.es_port = _host_port(settings.elasticsearch.hosts[0], 9200)
         self.es_url = f"http://{self.es_host}:{self.es_port}"
 
-    def sasl_kafka(self) -> KafkaSettings:
-        """Client settings for the local broker's SASL/PLAIN listener (port + 2), its one user's login."""
+    def sasl_kafka(self, *, tls: bool = False) -> KafkaSettings:
+        """Client settings for the local broker's SASL/PLAIN listener (port + 2), or with ``tls`` its SASL_SSL
+        one (port + 3, trusting the stack's own certificate): its one user's login."""
         stack = self.settings.stack
         return KafkaSettings(
-            bootstrap_servers=[f"{self.kafka_host}:{self.kafka_sasl_port}"],
-            security_protocol="SASL_PLAINTEXT",
+            bootstrap_servers=[f"{self.kafka_host}:{self.kafka_tls_port if tls else self.kafka_sasl_port}"],
+            security_protocol="SASL_SSL" if tls else "SASL_PLAINTEXT",
             sasl_mechanism="PLAIN",
             sasl_username=stack.kafka_sasl_username,
             sasl_password=stack.kafka_sasl_password,
+            ssl_cafile=self.kafka_tls.certificate if tls else None,
             client_id=self.settings.kafka.client_id,
         )
+
+    @property
+    def kafka_tls(self) -> BrokerTls:
+        """Where the broker's TLS keystore and certificate are (made by ``up``)."""
+        directory = self.kafka.config / "tls"
+        return BrokerTls(directory / "broker.p12", directory / "broker.pem")
 
     # -- health --
 
@@ -222,6 +232,11 @@ class LocalStack:
             "sasl_port": str(self.kafka_sasl_port),
             "sasl_username": self.settings.stack.kafka_sasl_username,
             "sasl_password": self._sasl_password(),
+            "tls_port": str(self.kafka_tls_port),
+            "keystore": str(
+                ensure_broker_tls(self.kafka_tls.keystore.parent, java, self.kafka_host).keystore
+            ),
+            "keystore_password": KEYSTORE_PASSWORD,
             "data_dir": str(layout.data),
             "partitions": str(self.settings.topics.partitions),
         }
@@ -247,7 +262,7 @@ class LocalStack:
         cmd = [base[0], f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", *base[1:], "kafka.Kafka", str(server)]
         self.log(
             f"starting Kafka {self.engines.versions.kafka} on {self.kafka_host}:{self.kafka_port} "
-            f"(SASL/PLAIN on :{self.kafka_sasl_port})"
+            f"(SASL/PLAIN on :{self.kafka_sasl_port}, SASL_SSL on :{self.kafka_tls_port})"
         )
         return self._spawn(cmd, layout, cwd=layout.home, write_pid=True)
 

@@ -5,8 +5,9 @@ Everything runs as the CLI runs it (separate worker processes, the producers' co
 Faust workers' consumers), on uuid topic names, app ids and index prefix. Every replayed article is accounted
 for in Elasticsearch: an article document, or a duplicate recorded against its original. Every story that
 spread to two outlets reaches the webhook as a growth alert, signed; a broken alert is a dead letter.
-It runs twice: on the local broker's plaintext listener, and on its SASL/PLAIN one, as on a cluster where
-every client (topic admin, replay, both Faust workers) must log in by configuration alone.
+It runs three times: on the local broker's plaintext listener, on its SASL/PLAIN one, and on SASL over TLS,
+as on a cluster where every client (topic admin, replay, both Faust workers) must log in, and verify the
+broker's certificate, by configuration alone.
 """
 
 from __future__ import annotations
@@ -85,15 +86,16 @@ def webhook() -> Iterator[Webhook]:
     hook.close()
 
 
-@pytest.fixture(params=["plaintext", "sasl"])
+@pytest.fixture(params=["plaintext", "sasl", "sasl_ssl"])
 def kafka(request: pytest.FixtureRequest, stack: Settings) -> KafkaSettings:
-    """The cluster as the pipeline reaches it: the local broker's plaintext listener, or its SASL/PLAIN one
-    (a cluster that needs a login: every client must log in by configuration alone)."""
+    """The cluster as the pipeline reaches it: the local broker's plaintext listener, its SASL/PLAIN one, or
+    SASL over TLS (a managed cluster's usual form: every client must log in, and verify the broker's
+    certificate, by configuration alone)."""
     if request.param == "plaintext":
         return stack.kafka
     from infra.local.stack import LocalStack
 
-    sasl = LocalStack(stack).sasl_kafka()
+    sasl = LocalStack(stack).sasl_kafka(tls=request.param == "sasl_ssl")
     try:
         admin_client(sasl).close()
     except KafkaUnreachableError as exc:
@@ -106,6 +108,8 @@ def _kafka_env(kafka: KafkaSettings) -> dict[str, str]:
         "KHABAR_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap,
         "KHABAR_KAFKA__SECURITY_PROTOCOL": kafka.security_protocol,
     }
+    if kafka.ssl_cafile:
+        values["KHABAR_KAFKA__SSL_CAFILE"] = str(kafka.ssl_cafile)
     if kafka.sasl_mechanism and kafka.sasl_username and kafka.sasl_password:
         values |= {
             "KHABAR_KAFKA__SASL_MECHANISM": kafka.sasl_mechanism,

@@ -68,3 +68,17 @@ def test_the_sasl_listener_takes_its_user_and_names_a_refused_login(stack: Setti
         admin_client(
             stack.kafka.model_copy(update={"bootstrap_servers": ["127.0.0.1:1"]}), bootstrap_timeout_ms=2000
         )
+
+
+def test_the_tls_listener_is_verified_against_its_certificate(stack: Settings) -> None:
+    tls = LocalStack(stack, log=lambda line: None).sasl_kafka(tls=True)
+    admin = admin_client(tls)  # the stack's certificate trusted: host name and chain check out
+    try:
+        assert admin.describe_cluster()["brokers"]
+    finally:
+        admin.close()
+    untrusted = tls.model_copy(update={"ssl_cafile": None})  # the system's CAs do not know it
+    with pytest.raises(
+        KafkaUnreachableError, match=r"certificate is not trusted \(KHABAR_KAFKA__SSL_CAFILE\)"
+    ):
+        admin_client(untrusted, bootstrap_timeout_ms=4000)

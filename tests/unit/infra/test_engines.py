@@ -53,6 +53,7 @@ def test_stack_addresses_come_from_settings(monkeypatch: pytest.MonkeyPatch, tmp
     stack = LocalStack(load_settings(), log=lambda line: None)
     assert (stack.kafka_host, stack.kafka_port) == ("127.0.0.1", 19092)
     assert stack.sasl_kafka().bootstrap == "127.0.0.1:19094"
+    assert stack.kafka_tls_port == 19095
     assert stack.es_url == "http://127.0.0.1:19200"
     assert stack.kafka.pid_file.parent == tmp_path / "kafka"
 
@@ -61,7 +62,7 @@ def test_stack_addresses_come_from_settings(monkeypatch: pytest.MonkeyPatch, tmp
 def test_templates_have_only_known_placeholders(name: str) -> None:
     placeholders = set(re.findall(r"\$\{(\w+)\}", (TEMPLATES / name).read_text()))
     known = {"host", "port", "controller_port", "data_dir", "partitions", "logs_dir", "transport_port"}
-    known |= {"sasl_port", "sasl_username", "sasl_password"}
+    known |= {"sasl_port", "sasl_username", "sasl_password", "tls_port", "keystore", "keystore_password"}
     assert placeholders
     assert placeholders <= known
 
