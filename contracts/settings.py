@@ -103,12 +103,11 @@ class KafkaSettings(BaseModel):
         {'security_protocol': 'PLAINTEXT'}
         """
         options: dict[str, Any] = {"security_protocol": self.security_protocol}
-        if self.sasl_mechanism:
-            options["sasl_mechanism"] = self.sasl_mechanism
-            options["sasl_plain_username"] = self.sasl_username
-            options["sasl_plain_password"] = (
-                self.sasl_password.get_secret_value() if self.sasl_password else None
-            )
+        login = self.sasl_login()
+        if login is not None:
+            options["sasl_mechanism"] = login["mechanism"]
+            options["sasl_plain_username"] = login["username"]
+            options["sasl_plain_password"] = login["password"]
         context = self.ssl_context()
         if context is not None:
             options["ssl_context"] = context
