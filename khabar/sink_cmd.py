@@ -25,6 +25,7 @@ def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
     from faust.worker import Worker
     from prometheus_client import start_http_server
 
+    from infra.topics import admin_client
     from sinks.app import build_app
     from sinks.elasticsearch import answering, client, setup
     from sinks.indices import IndexNames
@@ -39,6 +40,7 @@ def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
                     click.echo(f"ok {line}", err=True)
         finally:
             es.close()
+    admin_client(settings.kafka).close()  # a cluster that does not answer, or refuses the login: one line
     if settings.sinks.metrics_port:
         start_http_server(settings.sinks.metrics_port, addr="127.0.0.1")
     app = build_app(settings, names=names)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from kafka.admin import ConfigResource, ConfigResourceType
@@ -13,6 +17,7 @@ from contracts.topics import topic_specs
 from infra.errors import KafkaUnreachableError
 from infra.local.stack import LocalStack
 from infra.topics import admin_client, ensure_topics
+from tests.conftest import ROOT
 
 
 def test_status_reports_both_engines_healthy(stack: Settings) -> None:
@@ -82,3 +87,34 @@ def test_the_tls_listener_is_verified_against_its_certificate(stack: Settings) -
         KafkaUnreachableError, match=r"certificate is not trusted \(KHABAR_KAFKA__SSL_CAFILE\)"
     ):
         admin_client(untrusted, bootstrap_timeout_ms=4000)
+
+
+def test_the_workers_refuse_to_start_with_a_wrong_login_in_one_line(stack: Settings, tmp_path: Path) -> None:
+    sasl = LocalStack(stack, log=lambda line: None).sasl_kafka()
+    env = os.environ | {
+        "KHABAR_DATA_DIR": str(tmp_path),
+        "KHABAR_KAFKA__BOOTSTRAP_SERVERS": sasl.bootstrap,
+        "KHABAR_KAFKA__SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KHABAR_KAFKA__SASL_MECHANISM": "PLAIN",
+        "KHABAR_KAFKA__SASL_USERNAME": "khabar",
+        "KHABAR_KAFKA__SASL_PASSWORD": "not-the-password",
+        "KHABAR_PROCESSORS__METRICS_PORT": "0",
+        "KHABAR_SINKS__METRICS_PORT": "0",
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "khabar", *command],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in (["process"], ["sink", "--skip-setup"])
+    ]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        last = err.strip().splitlines()[-1]
+        assert worker.returncode == 2, err[-2000:]
+        assert last.startswith(f"error: no Kafka broker answered at {sasl.bootstrap} over SASL_PLAINTEXT")
+        assert "refused the login of 'khabar'" in last
