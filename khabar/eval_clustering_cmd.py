@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ __all__ = ["GoldArticle", "clustering_cmd", "follow_merges", "load_gold", "pairs
 
 Enrich = Callable[[RawArticle], EnrichedArticle]
 
+#: What contracts.schemas.ArticleId accepts.
+_ARTICLE_ID = re.compile(r"[0-9a-f]{8,64}")
 #: The embedding share ``--embedding`` uses unless told otherwise (the best measured on the dev gold).
 EMBEDDING_WEIGHT = 0.3
 
@@ -55,18 +58,37 @@ class GoldArticle:
     title: str
     content: str
 
+    @property
+    def article_id(self) -> str:
+        """The id the pipeline knows the article by (see :func:`pipeline_id`)."""
+        return pipeline_id(self.id)
+
+
+def pipeline_id(gold: str) -> str:
+    """A gold id as an article id: itself when it is one (8 to 64 lowercase hex digits, as the dev gold's
+    are), else the first 16 hex digits of its sha1, so that other gold sets may number their articles freely.
+
+    >>> pipeline_id("c4bb2d1b0a0a6a46"), pipeline_id("42")
+    ('c4bb2d1b0a0a6a46', '92cfceb39d57d914')
+    """
+    if _ARTICLE_ID.fullmatch(gold):
+        return gold
+    return hashlib.sha1(gold.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
 
 def gold_id(url: str) -> str:
     """The gold data's article id: the first 16 hex digits of sha1 of the original URL.
 
     >>> gold_id("http://example.com/a")
-    'c4bb2d1b0a0a6a46'
+    '555abfee588088d4'
     """
     return hashlib.sha1(url.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
-def _lines(path: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) of every labelled line; an id given twice is an error naming both lines."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    first_line: dict[str, tuple[int, str]] = {}
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -75,12 +97,26 @@ def _lines(path: Path) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ProcessorError(f"gold {path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or "id" not in row or "story" not in row:
+            if not isinstance(row, dict) or row.get("id") in (None, "") or row.get("story") in (None, ""):
                 raise ProcessorError(f"gold {path}, line {number}: needs at least 'id' and 'story'")
-            rows.append(row)
+            gold = str(row["id"])
+            seen = first_line.setdefault(pipeline_id(gold), (number, gold))
+            if seen[0] != number:
+                raise ProcessorError(
+                    f"gold {path}, line {number}: id {gold!r} is already line {seen[0]}'s"
+                    + (f" ({seen[1]!r}, the same article id)" if seen[1] != gold else "")
+                )
+            rows.append((number, row))
     if not rows:
         raise ProcessorError(f"gold {path}: no labelled article")
     return rows
+
+
+def _time(path: Path, number: int, value: object) -> datetime:
+    try:
+        return parse_time(value if isinstance(value, (int, float)) else str(value))
+    except ValueError as exc:
+        raise ProcessorError(f"gold {path}, line {number}: 'published' {exc}") from None
 
 
 def default_corpus(gold: Path) -> Path:
@@ -107,22 +143,22 @@ def _corpus_days(corpus: Path, since: datetime, until: datetime) -> list[CorpusA
 def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
     """The gold articles in time order; labels files take their text from ``corpus``."""
     rows = _lines(path)
-    if all("content" in row and "published" in row and "title" in row for row in rows):
+    if all("content" in row and "published" in row and "title" in row for _, row in rows):
         items = [
             GoldArticle(
                 str(r["id"]),
                 str(r["story"]),
                 str(r.get("source") or r.get("outlet") or "unknown"),
                 str(r.get("url") or ""),
-                parse_time(str(r["published"])),
+                _time(path, number, r["published"]),
                 str(r["title"] or ""),
                 str(r["content"] or ""),
             )
-            for r in rows
+            for number, r in rows
         ]
     else:
         folder = corpus or default_corpus(path)
-        times = [parse_time(str(r["published"])) for r in rows if r.get("published")]
+        times = [_time(path, number, r["published"]) for number, r in rows if r.get("published")]
         # With every line dated, only the days the labels cover are read; else the whole corpus is searched.
         rows_of_corpus = (
             _corpus_days(folder, min(times), max(times) + timedelta(seconds=1))
@@ -133,14 +169,14 @@ def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
         for item in rows_of_corpus:
             if isinstance(item, CorpusArticle):
                 by_id.setdefault(gold_id(item.url), item)
-        missing = [str(r["id"]) for r in rows if str(r["id"]) not in by_id]
+        missing = [str(r["id"]) for _, r in rows if str(r["id"]) not in by_id]
         if missing:
             raise ProcessorError(
                 f"gold {path}: {len(missing)} ids not found in corpus {folder} (e.g. {missing[:3]}); "
                 "pass the right --corpus"
             )
         items = []
-        for r in rows:
+        for _, r in rows:
             a = by_id[str(r["id"])]
             items.append(
                 GoldArticle(str(r["id"]), str(r["story"]), a.outlet, a.url, a.published, a.title, a.content)
@@ -187,7 +223,7 @@ def to_enriched(item: GoldArticle, *, title_only: bool, enrich: Enrich) -> Enric
 def to_raw(item: GoldArticle, *, title_only: bool) -> RawArticle:
     """The gold article as a producer would publish it (bodies dropped with ``title_only``)."""
     return RawArticle(
-        id=item.id,
+        id=item.article_id,
         url=item.url or f"gold:{item.id}",
         canonical_url=item.url or f"gold:{item.id}",
         outlet=item.outlet,
@@ -200,14 +236,14 @@ def to_raw(item: GoldArticle, *, title_only: bool) -> RawArticle:
 
 
 def find_copies(items: Sequence[GoldArticle], *, title_only: bool) -> dict[str, Copy]:
-    """The wire copies the pipeline's dedupe stage finds, streaming ``items`` in order: id -> copy."""
+    """The wire copies the pipeline's dedupe stage finds, streaming ``items`` in order: article id -> copy."""
     deduper = Deduper()
     copies: dict[str, Copy] = {}
     for item in items:
         verdict = deduper.observe(to_raw(item, title_only=title_only))
         if verdict.is_duplicate and verdict.original is not None:
             original = verdict.original.article_id
-            copies[item.id] = Copy(item.id, original, item.outlet, item.published, item.title)
+            copies[item.article_id] = Copy(item.article_id, original, item.outlet, item.published, item.title)
     return copies
 
 
@@ -284,7 +320,7 @@ def _print_report(console: Console, report: ClusteringReport, label: str) -> Non
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
     help="Gold JSONL: labels (id, story; text from --corpus) or self-contained "
-    "(id, published, title, content, story).",
+    "(id, published, title, content, story; published as ISO 8601, RFC 2822 or epoch seconds).",
 )
 @click.option(
     "--corpus",
@@ -360,7 +396,7 @@ def clustering_cmd(
         task = progress.add_task("enriching", total=len(warm) + len(gold))
         articles: list[EnrichedArticle | Copy] = []
         for item in [*warm, *gold]:
-            copy = copies.get(item.id)
+            copy = copies.get(item.article_id)
             articles.append(copy or to_enriched(item, title_only=title_only, enrich=enricher))
             progress.advance(task)
         task2 = progress.add_task("clustering", total=len(articles))
@@ -368,14 +404,14 @@ def clustering_cmd(
         clusterer = StoryClusterer(config, embedder=use_embedder() if embedding else None)
         predicted, rate = run_clustering(articles, clusterer, tick=lambda: progress.advance(task2))
     labels = {g.id: g.story for g in gold}
-    report = evaluate(labels, {i: predicted[i] for i in labels}, articles_per_second=rate)
+    report = evaluate(labels, {g.id: predicted[g.article_id] for g in gold}, articles_per_second=rate)
     mode = "title only" if title_only else "full text"
     _print_report(
         Console(),
         report,
         f"{gold_path.name}, {mode}, warm-up {warmup_days:g} d, "
         f"enrichment {'on' if enricher is not plain_enrich else 'off'}"
-        + (f", dedupe first ({sum(c in labels for c in copies)} gold copies)" if dedupe else "")
+        + (f", dedupe first ({sum(g.article_id in copies for g in gold)} gold copies)" if dedupe else "")
         + (f", embedding {embedding_weight:g}" if embedding else ""),
     )
     if json_out is not None:

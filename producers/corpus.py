@@ -27,10 +27,12 @@ import gzip
 import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,6 +47,9 @@ __all__ = ["CorpusArticle", "corpus_files", "parse_time", "read_corpus", "to_raw
 #: SaudiNewsNet's ``date_extracted`` is Saudi local time.
 SAUDI_TIME: Final = timezone(timedelta(hours=3), "AST")
 _SUFFIXES: Final = (".zip", ".json", ".jsonl", ".jsonl.gz")
+#: Epoch timestamps: at least 9 digits (1973 on), so that no year or date is read as one.
+_EPOCH_RE: Final = re.compile(r"\d{9,}(?:\.\d+)?")
+_EPOCH_MS_FROM: Final = 1e11
 _FOLDER_SUFFIXES: Final = (".zip", ".jsonl", ".jsonl.gz")
 
 #: Told of a row that cannot become an article: the error naming it, and the row as read (its text when it
@@ -65,11 +70,32 @@ class CorpusArticle:
     source_file: str = ""
 
 
-def parse_time(value: str | datetime, *, naive_tz: timezone = SAUDI_TIME) -> datetime:
-    """An ISO-ish timestamp as aware UTC; naive values are read in ``naive_tz`` (Saudi time by default)."""
-    moment = (
-        value if isinstance(value, datetime) else datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    )
+def parse_time(value: str | float | datetime, *, naive_tz: timezone = SAUDI_TIME) -> datetime:
+    """A timestamp as aware UTC: ISO 8601 (a date alone is its midnight), RFC 2822 as feeds write it, or
+    Unix epoch seconds (milliseconds past 10^11). Naive values are read in ``naive_tz`` (Saudi time by
+    default); raises ValueError naming the value when it is none of these.
+
+    >>> parse_time("Sat, 08 Aug 2015 03:30:06 GMT") == parse_time(1439004606) == parse_time("1439004606000")
+    True
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, (int, float)) or _EPOCH_RE.fullmatch(value.strip()):
+        seconds = float(value)
+        return datetime.fromtimestamp(seconds / 1000 if seconds > _EPOCH_MS_FROM else seconds, UTC)
+    else:
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                # "-0000" (no zone known) parses naive: RFC 2822 reads it as UTC
+                moment = parsedate_to_datetime(text)
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            except (TypeError, ValueError, IndexError):
+                raise ValueError(
+                    f"unreadable time {value!r}: expected ISO 8601, RFC 2822 or Unix epoch seconds"
+                ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=naive_tz)
     return moment.astimezone(UTC)

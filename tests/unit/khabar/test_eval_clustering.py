@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,43 @@ def test_title_only_runs(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, [*args, "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["articles"] == 3
+
+
+def test_a_gold_set_with_its_own_ids_and_feed_dates_is_read(tmp_path: Path) -> None:
+    # another gold set: short numeric ids, RFC 2822 and epoch times, no outlet
+    path = tmp_path / "other.jsonl"
+    rows = [
+        {"id": 1, "published": "Sat, 08 Aug 2015 03:00:00 GMT", "title": FIRE, "content": FIRE, "story": 7},
+        {"id": "2", "published": 1439006400, "title": FIRE2, "content": FIRE2, "story": 7},
+        {"id": "story-3", "published": "2015-08-08T05:00:00Z", "title": MATCH, "content": "", "story": 8},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "result.json"
+    for extra in ([], ["--dedupe"]):
+        args = ["eval", "clustering", "--gold", str(path), "--no-enrich", *extra, "--json", str(out)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        data = json.loads(out.read_text(encoding="utf-8"))
+        assert (data["articles"], data["gold_stories"], data["predicted_stories"]) == (3, 2, 2)
+        assert data["bcubed"]["f1"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"id": "1"}, r"line 2: id '1' is already line 1's"),
+        ({"id": "x", "published": "yesterday"}, r"line 2: 'published' unreadable time 'yesterday'"),
+        ({"id": "x", "published": None}, r"line 2: 'published' unreadable time 'None'"),
+        ({"id": "x", "story": ""}, r"line 2: needs at least 'id' and 'story'"),
+    ],
+)
+def test_a_bad_gold_line_is_named(tmp_path: Path, second: dict[str, object], message: str) -> None:
+    first = {"id": "1", "published": "2015-08-08 06:00:00", "title": FIRE, "content": "", "story": "s1"}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps({**first, **second}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "clustering", "--gold", str(path), "--no-enrich"])
+    assert result.exit_code != 0
+    assert re.search(message, str(result.exception)), result.exception
 
 
 def test_labels_without_a_corpus_are_a_clear_error(tmp_path: Path) -> None:

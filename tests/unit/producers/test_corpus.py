@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import gzip
 import json
 import zipfile
@@ -109,5 +108,32 @@ def test_html_character_references_are_resolved(tmp_path: Path) -> None:
     assert (item.title, item.author, item.content) == ('ارتفاع "فلكي" للأسعار', "A & B", "قال “نعم” وAT&T")
 
 
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.corpus).failed == 0
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2015-08-08 09:00:00",  # SaudiNewsNet: naive Saudi time
+        "2015-08-08T06:00:00Z",
+        "2015-08-08T08:00:00+02:00",
+        "Sat, 08 Aug 2015 06:00:00 GMT",  # RFC 2822, as feeds date their items
+        "Sat, 08 Aug 2015 06:00:00 -0000",  # no zone known: UTC
+        "1439013600",  # Unix epoch seconds
+        "1439013600000",  # and milliseconds
+        1439013600,
+        1439013600.0,
+    ],
+)
+def test_times_in_every_common_form_are_read_as_utc(stamp: str | float) -> None:
+    assert producers.corpus.parse_time(stamp) == datetime(2015, 8, 8, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("stamp", ["yesterday", "2015", "", "08/08/2015"])
+def test_an_unreadable_time_is_named(stamp: str) -> None:
+    with pytest.raises(ValueError, match=r"unreadable time .*ISO 8601, RFC 2822 or Unix epoch"):
+        producers.corpus.parse_time(stamp)
+
+
+def test_a_row_with_an_unreadable_date_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"url": "http://x.example/1", "published": "yesterday"}) + "\n")
+    with pytest.raises(CorpusError, match=r"'http://x.example/1' has an unreadable date 'yesterday'"):
+        read_corpus(path)
