@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import infra.deadletters
 from contracts.schemas import DeadLetter, decode, encode
 from infra.deadletters import Filter, NotReplayableError, original, select, summarise
 from processors.deadletters import Source
@@ -107,7 +105,3 @@ def test_summary_counts_by_stage_error_and_topic_with_the_latest_reason() -> Non
     ]
     assert groups[0].reason == "failed to parse field [places]"
     assert groups[0].latest == T0 + timedelta(minutes=9)
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(infra.deadletters).failed == 0

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 
-import khabar.run_cmd
 from khabar.run_cmd import DEFAULT_RATE, replay_command
 
 pytestmark = pytest.mark.unit
@@ -21,7 +19,3 @@ def test_speed_wins_over_rate_and_max_sends_unpaced() -> None:
     day = Path("day.zip")
     assert replay_command(day, speed="600x", rate="60/s")[-4:] == ["replay", "day.zip", "--speed", "600x"]
     assert replay_command(day, speed=None, rate="max")[-2:] == ["replay", "day.zip"]
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(khabar.run_cmd).failed == 0

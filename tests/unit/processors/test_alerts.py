@@ -183,11 +183,3 @@ def test_stage_dead_letters_what_it_cannot_read_and_leaves_out_bad_state() -> No
     assert letter.stage == "alerts"
     assert letter.offset == 9
     assert set(stage.restore({"s-1": b"garbage"})) == {"s-1"}
-
-
-def test_doctests() -> None:
-    import doctest
-
-    import processors.alerts
-
-    assert doctest.testmod(processors.alerts).failed == 0

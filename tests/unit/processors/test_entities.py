@@ -185,14 +185,6 @@ def test_given_names_are_normalised_like_the_text() -> None:
     assert not {"عيد", "صباح", "امين", "جهاد"} & GIVEN_NAMES  # mostly common nouns: left out
 
 
-@pytest.mark.parametrize("module", ["processors.entities", "processors.name_rules"])
-def test_doctests(module: str) -> None:
-    import doctest
-    import importlib
-
-    assert doctest.testmod(importlib.import_module(module)).failed == 0
-
-
 # ------------------------------------------------------------ the native scans against the Python ones
 
 

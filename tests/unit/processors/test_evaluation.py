@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import processors.evaluation as evaluation
 from processors.errors import ProcessorError
 from processors.evaluation import bcubed, evaluate, pairwise, without_largest
 
@@ -62,7 +59,3 @@ def test_evaluate_reports_counts_and_json_shape() -> None:
 def test_mismatched_items_are_refused() -> None:
     with pytest.raises(ProcessorError, match="different items"):
         bcubed({"a": 1}, {"b": 1})
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(evaluation).failed == 0

@@ -85,11 +85,3 @@ def test_sentence_ends_past_the_bound_are_not_searched(pieces: list[str], max_ch
     """Dots, digits and abbreviations around the bound give the lead of a search over the whole text."""
     text = " ".join("".join(pieces).split())
     assert first_sentences(text, max_chars=max_chars) == reference_first_sentences(text, max_chars)
-
-
-def test_doctests() -> None:
-    import doctest
-
-    import processors.lead
-
-    assert doctest.testmod(processors.lead).failed == 0

@@ -67,14 +67,6 @@ def test_bad_review_files_name_the_line(data: bytes, message: str) -> None:
         parse_judgements(data, name="review.jsonl")
 
 
-def test_doctests() -> None:
-    import doctest
-
-    import processors.name_review
-
-    assert doctest.testmod(processors.name_review).failed == 0
-
-
 def test_places_carry_their_feature_and_country() -> None:
     data = (
         b'{"day": "d", "article": "a", "name": "\u062c\u062f\u0629", "type": "city SA", "verdict": "correct"}'

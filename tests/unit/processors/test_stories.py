@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import zipfile
 from collections import defaultdict
@@ -11,13 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import processors.clustering.clusterer as clusterer_module
-import processors.clustering.config as config_module
 import processors.clustering.embedding as embedding_module
-import processors.clustering.features as features_module
 import processors.clustering.genre as genre_module
-import processors.clustering.pairs as pairs_module
-import processors.clustering.scoring as scoring_module
-import processors.clustering.story as story_module
 from contracts.schemas import EnrichedArticle, Place
 from processors.clustering.scoring import DocumentFrequencies, entity_overlap
 from processors.errors import ClusterConfigError, ClusterStateError
@@ -458,15 +452,6 @@ def test_bad_state_and_config_are_refused() -> None:
     assert clusterer.assign(article(9, FIRE, FIRE)).is_new_story
     with pytest.raises(ClusterConfigError, match="max_candidates"):
         ClusterConfig(max_candidates=0)
-
-
-@pytest.mark.parametrize(
-    "module",
-    [clusterer_module, config_module, embedding_module, features_module, genre_module, pairs_module,
-     scoring_module, story_module],
-)  # fmt: skip
-def test_doctests(module: object) -> None:
-    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
 
 _SCORES_SCRIPT = """

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import processors.stream_time
 from contracts.schemas import RawArticle
 from processors.stream_time import FUTURE_TOLERANCE, believable
 
@@ -22,10 +20,6 @@ def article(published: datetime, fetched: datetime = FETCHED) -> RawArticle:
         id="ab" * 8, url="u", canonical_url="u", outlet="x", title="t", published=published,
         fetched_at=fetched,
     )  # fmt: skip
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(processors.stream_time).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import os
 import socket
 from datetime import date
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-import producers.extract
 from producers.extract import MIN_CHARS, decode_page, extract_text
 from tests.conftest import shared_dir
 
@@ -70,10 +68,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.extract).failed == 0
 
 
 def test_cnn_arabic_page_gives_its_body_without_boilerplate() -> None:

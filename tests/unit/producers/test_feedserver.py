@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import gzip
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-import producers.feedsim
 from producers.corpus import CorpusArticle
 from producers.feedserver import FeedServer
 from producers.feedsim import Faults, FeedCatalog, SimClock, render_feed
@@ -47,10 +45,6 @@ def server() -> Iterator[FeedServer]:
         FeedCatalog(corpus(), window=3), clock=clock, atom_outlets=frozenset({"okaz"})
     ) as running:
         yield running
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.feedsim, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 def test_catalog_shows_the_newest_window_published_by_now() -> None:

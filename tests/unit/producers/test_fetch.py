@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import doctest
 import gzip
 
 import httpx
 import pytest
 
-import producers.fetch
 from contracts.settings import ProducerSettings
 from producers.errors import FetchError
 from producers.fetch import Fetcher, Validators
@@ -23,10 +21,6 @@ FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></chan
 
 def fetcher(handler: httpx.MockTransport | None = None, **settings: object) -> Fetcher:
     return Fetcher(ProducerSettings(**settings), transport=handler)  # type: ignore[arg-type]
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.fetch, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 async def test_first_fetch_sends_user_agent_and_keeps_validators() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import html
 import os
 import re
@@ -60,10 +59,6 @@ def parse(
         language_hint=language_hint,
         now=now,
     )
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.parse, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 # ------------------------------------------------------------------------------------------ real feed

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import doctest
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-import producers.health
-import producers.politeness
 from producers.errors import ProducerError
 from producers.health import HealthBook, load_health, save_health
 from producers.politeness import Backoff, HostGate
@@ -19,11 +16,6 @@ from tests.fakes import FakeClock
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.politeness).failed == 0
-    assert doctest.testmod(producers.health).failed == 0
 
 
 def test_backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() -> None:

@@ -7,7 +7,6 @@ hypothesis-generated hostile XML.
 from __future__ import annotations
 
 import asyncio
-import doctest
 import os
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -22,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 
-import producers.poller
 from contracts.schemas import RawArticle
 from contracts.settings import ProducerSettings
 from producers.corpus import CorpusArticle
@@ -119,10 +117,6 @@ def make_poller(
 def serve(*faults: str, slow_s: float = 2.0, minutes: int = 35) -> FeedServer:
     clock = SimClock(T0 + timedelta(minutes=minutes), speed=0)
     return FeedServer(FeedCatalog(corpus()), clock=clock, faults=Faults.parse(faults, slow_s=slow_s)).start()
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.poller).failed == 0
 
 
 async def test_round_publishes_new_items_then_304_then_only_new_ones(

@@ -7,7 +7,6 @@ an outcome per topic: acknowledged, failed after retries, or refused synchronous
 from __future__ import annotations
 
 import base64
-import doctest
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, RequestTimedOutError
 
-import producers.publish
 from contracts.schemas import DeadLetter, EnrichedArticle, RawArticle, decode, encode
 from contracts.settings import KafkaSettings, ProducerSettings, Settings, TopicSettings
 from producers.errors import PublishError
@@ -134,10 +132,6 @@ def article(number: int = 1, *, outlet: str = "aawsat", content: str = "نص ا�
 
 def make(fake: FakeProducer, settings: Settings | None = None, **kwargs: Any) -> Publisher:
     return Publisher(settings or Settings(), producer=fake, clock=lambda: NOW, **kwargs)
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(producers.publish).failed == 0
 
 
 def test_an_article_is_keyed_by_its_id_with_contract_json_and_headers() -> None:

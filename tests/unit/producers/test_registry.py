@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 
-import producers.registry
 from producers.errors import RegistryError
 from producers.registry import DEFAULT_REGISTRY, Outlet, dump_registry, load_registry, parse_registry
 
@@ -17,10 +15,6 @@ REQUIRED = {
     "aljazeera", "alarabiya", "bbc-arabic", "skynewsarabia", "france24-ar", "rt-arabic", "dw-arabic",
     "aawsat", "alaraby", "alquds-alarabi", "spa", "qna", "wam", "kuna", "mena", "aps", "map", "petra",
 }  # fmt: skip
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.registry, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 def test_shipped_registry_has_the_required_sources() -> None:

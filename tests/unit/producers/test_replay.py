@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any
 
 import pytest
 
-import producers.replay
 from contracts.schemas import RawArticle, decode
 from producers.errors import CorpusError, PaceError
 from producers.replay import DEMO_CORPUS, Pace, load, parse_moment, replay
@@ -44,10 +42,6 @@ def run(pace: Pace, articles: list[RawArticle], clock: FakeClock, send_cost: flo
 
     assert replay(articles, pace=pace, send=send, clock=clock, sleep=clock.sleep) == len(articles)
     return at
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(producers.replay).failed == 0
 
 
 @pytest.mark.parametrize(

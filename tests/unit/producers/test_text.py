@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import re
 
 import pytest
@@ -17,10 +16,6 @@ pytestmark = pytest.mark.unit
 INVISIBLE = (
     "\u200e\u200f\u061c\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(producers.text, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import hashlib
 import re
 from urllib.parse import quote
@@ -38,11 +37,6 @@ SAME_ARTICLE = [
     "https://example.net/amp/news/2024/09/story-1",
     "https://m.example.net/amp/news/2024/09/story-1/amp/?amp=1&utm_source=rss&at_medium=RSS#top",
 ]
-
-
-def test_docstring_examples() -> None:
-    for module in (producers.urls, producers.errors):
-        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 @pytest.mark.parametrize("url", SAME_ARTICLE)

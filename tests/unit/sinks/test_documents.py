@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
-import sinks.documents
 from sinks.documents import (
     alert_action,
     alert_document,
@@ -108,10 +105,6 @@ def test_an_alert_document_has_exactly_the_fields_of_the_strict_mapping() -> Non
     mapping = load_templates().index[ALERTS_ALIAS]["template"]["mappings"]
     assert mapping["dynamic"] == "strict"
     assert set(alert_document(alert())) == set(mapping["properties"])
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(sinks.documents).failed == 0
 
 
 def test_survivors_follow_merges_and_stop_at_unknown_stories_and_cycles() -> None:

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import sinks.indices
-import sinks.templates
 from sinks.errors import TemplateError
 from sinks.indices import IndexNames
 from sinks.templates import index_body, load_templates
@@ -28,8 +24,3 @@ def test_the_alerts_index_searches_headlines_with_the_arabic_analyzer() -> None:
 def test_a_bad_prefix_is_named() -> None:
     with pytest.raises(TemplateError, match="'Khabar'"):
         IndexNames("Khabar")
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(sinks.indices).failed == 0
-    assert doctest.testmod(sinks.templates).failed == 0

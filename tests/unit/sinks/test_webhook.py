@@ -115,11 +115,3 @@ async def test_gives_up_after_the_retry_period() -> None:
     assert clock.sleeps == [1.0, 2.0, 4.0, 8.0]  # the next 8 s would pass the 20 s
     assert delivery.attempts == 5
     assert delivery.reason.startswith("the webhook still failed after 5 attempts in 20 s (HTTP 502")
-
-
-def test_doctests() -> None:
-    import doctest
-
-    import sinks.webhook
-
-    assert doctest.testmod(sinks.webhook).failed == 0
