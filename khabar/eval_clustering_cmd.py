@@ -389,7 +389,13 @@ def clustering_cmd(
     gold = load_gold(gold_path, corpus)
     warm: list[GoldArticle] = []
     if warmup_days > 0:
-        warm = warmup_articles(corpus or default_corpus(gold_path), gold[0].published, warmup_days)
+        folder = corpus or default_corpus(gold_path)
+        if not folder.exists():
+            raise ProcessorError(
+                f"--warmup-days {warmup_days:g} streams the corpus's days before the gold first, and there "
+                f"is no corpus at {folder}: pass --corpus DIR (SaudiNewsNet zips or JSONL)"
+            )
+        warm = warmup_articles(folder, gold[0].published, warmup_days)
     enricher = (pipeline_enrich() if enrich else None) or plain_enrich
     with Progress(console=console, transient=True) as progress:
         copies = find_copies([*warm, *gold], title_only=title_only) if dedupe else {}

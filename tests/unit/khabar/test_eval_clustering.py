@@ -100,6 +100,14 @@ def test_a_bad_gold_line_is_named(tmp_path: Path, second: dict[str, object], mes
     assert re.search(message, str(result.exception)), result.exception
 
 
+def test_a_warm_up_without_a_corpus_says_what_to_pass(tmp_path: Path) -> None:
+    args = ["eval", "clustering", "--gold", str(gold_file(tmp_path)), "--no-enrich", "--warmup-days", "1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert "--warmup-days 1 streams the corpus's days" in str(result.exception)
+    assert "pass --corpus DIR" in str(result.exception)
+
+
 def test_labels_without_a_corpus_are_a_clear_error(tmp_path: Path) -> None:
     labels = tmp_path / "gold" / "dev" / "labels.jsonl"
     labels.parent.mkdir(parents=True)
