@@ -137,3 +137,17 @@ def test_a_row_with_an_unreadable_date_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"url": "http://x.example/1", "published": "yesterday"}) + "\n")
     with pytest.raises(CorpusError, match=r"'http://x.example/1' has an unreadable date 'yesterday'"):
         read_corpus(path)
+
+
+def test_rows_dated_as_feeds_date_them_come_back_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [
+        {"url": "http://x.example/2", "published": "Sat, 08 Aug 2015 07:00:00 +0000", "title": "ب"},
+        {"url": "http://x.example/1", "published": 1439013600, "title": "أ"},  # 06:00 UTC
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    items = read_corpus(path)
+    assert [(i.url, i.published.hour) for i in items] == [
+        ("http://x.example/1", 6),
+        ("http://x.example/2", 7),
+    ]
