@@ -47,10 +47,11 @@ __all__ = ["CorpusArticle", "corpus_files", "parse_time", "read_corpus", "to_raw
 #: SaudiNewsNet's ``date_extracted`` is Saudi local time.
 SAUDI_TIME: Final = timezone(timedelta(hours=3), "AST")
 _SUFFIXES: Final = (".zip", ".json", ".jsonl", ".jsonl.gz")
+_FOLDER_SUFFIXES: Final = (".zip", ".jsonl", ".jsonl.gz")
 #: Epoch timestamps: at least 9 digits (1973 on), so that no year or date is read as one.
 _EPOCH_RE: Final = re.compile(r"\d{9,}(?:\.\d+)?")
+#: Epoch values past this are milliseconds (10^11 s is the year 5138).
 _EPOCH_MS_FROM: Final = 1e11
-_FOLDER_SUFFIXES: Final = (".zip", ".jsonl", ".jsonl.gz")
 
 #: Told of a row that cannot become an article: the error naming it, and the row as read (its text when it
 #: is not JSON). With such a handler a bad row is skipped; without one it stops the read.
