@@ -51,6 +51,35 @@ def replay_command(corpus: Path | None, *, speed: str | None, rate: str) -> list
     return _khabar("replay") + ([str(corpus)] if corpus else []) + pace
 
 
+def hint_for(top_keywords: list[str]) -> str:
+    """The search command to suggest after a run: the biggest story's two top keywords, as a story search.
+
+    >>> hint_for(["الطوارئ", "مسجد", "عسير"])
+    "khabar search 'الطوارئ مسجد' --stories"
+    >>> hint_for([])
+    'khabar stories --top 10 --since 100000d'
+    """
+    if not top_keywords:
+        return "khabar stories --top 10 --since 100000d"
+    return f"khabar search '{' '.join(top_keywords[:2])}' --stories"
+
+
+def search_hint(settings: Settings) -> str:
+    """:func:`hint_for` the biggest story in Elasticsearch (what this run indexed; any corpus)."""
+    from sinks.elasticsearch import client
+    from sinks.indices import IndexNames
+    from sinks.search import top_stories
+
+    request = top_stories(IndexNames(settings.sinks.index_prefix), top=1)
+    es = client(settings.elasticsearch)
+    try:
+        response = es.search(index=request.index, body={**request.body, "_source": ["top_keywords"]})
+    finally:
+        es.close()
+    hits = response["hits"]["hits"]
+    return hint_for(list(hits[0]["_source"].get("top_keywords", [])) if hits else [])
+
+
 @contextmanager
 def _worker(name: str, args: list[str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker subprocess writing to ``logs/name.log``; stopped with SIGTERM (then SIGKILL) on exit."""
@@ -210,9 +239,8 @@ def run(
         console.print(f"all stages caught up ({lag})")
         subprocess.call(_khabar("stories", "--top", "10", "--since", "100000d"))  # noqa: S603
         subprocess.call(_khabar("alerts", "--last", "10"))  # noqa: S603
-        console.print(
-            f"search it: khabar search 'الأمطار'; Kibana (docker compose) on {settings.sinks.kibana_url}"
-        )
+        kibana = settings.sinks.kibana_url
+        console.print(f"search it: {search_hint(settings)}; Kibana (docker compose) on {kibana}")
         if follow:
             console.print("following; Ctrl-C stops the workers (the stack keeps running: khabar stack down)")
             try:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from contracts.schemas import Place
 from contracts.settings import Settings
 from khabar.cli import cli
+from khabar.run_cmd import search_hint
 from sinks.elasticsearch import client
 from sinks.indexer import Indexer
 from sinks.indices import IndexNames
@@ -96,6 +97,21 @@ async def test_stories_lists_the_biggest_live_stories(
 
     found = json.loads(_invoke(sink_names, "search", "معارضة", "--stories", "--json"))
     assert [r["id"] for r in found] == ["big"]
+
+
+async def test_the_main_job_suggests_a_search_that_finds_the_biggest_story(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    await _index(stack, indexer, sink_names)
+    settings = stack.model_copy(
+        update={"sinks": stack.sinks.model_copy(update={"index_prefix": sink_names.prefix})}
+    )
+
+    hint = search_hint(settings)
+
+    assert hint == "khabar search 'المعارضة' --stories"  # the merged story, though bigger, is left out
+    found = json.loads(_invoke(sink_names, *hint.replace("'", "").split()[1:], "--json"))
+    assert [r["id"] for r in found][:1] == ["big"]
 
 
 def test_a_bad_since_is_a_clear_error(sink_names: IndexNames) -> None:
