@@ -15,7 +15,7 @@ from khabar.context import Context, pass_context
 )
 @pass_context
 def sink(ctx: Context, loglevel: str, skip_setup: bool) -> None:
-    """Index articles.clustered, articles.duplicates and stories.updates into Elasticsearch until stopped.
+    """Index articles.clustered, articles.duplicates, stories.updates and alerts into Elasticsearch.
 
     Applies the index templates first (idempotent), serves Prometheus metrics on KHABAR_SINKS__METRICS_PORT
     (0: off) and runs a Faust worker; stop it with Ctrl-C. Offsets are committed only after Elasticsearch
