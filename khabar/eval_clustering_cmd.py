@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib
+import io
 import json
 import math
 import re
@@ -44,6 +45,8 @@ Enrich = Callable[[RawArticle], EnrichedArticle]
 _ARTICLE_ID = re.compile(r"[0-9a-f]{8,64}")
 #: The embedding share ``--embedding`` uses unless told otherwise (the best measured on the dev gold).
 EMBEDDING_WEIGHT = 0.3
+#: --warmup-days at most (ten years of a corpus; statistics forget stories after the 72 h window anyway).
+MAX_WARMUP_DAYS = 3650.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,28 +88,47 @@ def gold_id(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
+def _text(path: Path, what: str) -> str:
+    """The file as text: UTF-8, a byte-order mark allowed; anything else is an error naming the file."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProcessorError(
+            f"{what} {path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+
+
 def _lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) of every labelled line; an id given twice is an error naming both lines."""
     rows: list[tuple[int, dict[str, Any]]] = []
     first_line: dict[str, tuple[int, str]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ProcessorError(f"gold {path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or row.get("id") in (None, "") or row.get("story") in (None, ""):
-                raise ProcessorError(f"gold {path}, line {number}: needs at least 'id' and 'story'")
-            gold = str(row["id"])
-            seen = first_line.setdefault(pipeline_id(gold), (number, gold))
-            if seen[0] != number:
+    for number, line in enumerate(_text(path, "gold").split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ProcessorError(f"gold {path}, line {number}: not JSON ({exc.msg})") from None
+        if isinstance(row, list):
+            raise ProcessorError(
+                f"gold {path}, line {number}: a JSON array; the gold is JSONL, one object a line"
+            )
+        if not isinstance(row, dict) or row.get("id") in (None, "") or row.get("story") in (None, ""):
+            raise ProcessorError(f"gold {path}, line {number}: needs at least 'id' and 'story'")
+        for key in ("id", "story"):
+            if isinstance(row[key], (bool, list, dict)):
                 raise ProcessorError(
-                    f"gold {path}, line {number}: id {gold!r} is already line {seen[0]}'s"
-                    + (f" ({seen[1]!r}, the same article id)" if seen[1] != gold else "")
+                    f"gold {path}, line {number}: {key!r} must be a string or a number, not {row[key]!r:.40}"
                 )
-            rows.append((number, row))
+        gold = str(row["id"])
+        seen = first_line.setdefault(pipeline_id(gold), (number, gold))
+        if seen[0] != number:
+            raise ProcessorError(
+                f"gold {path}, line {number}: id {gold!r} is already line {seen[0]}'s"
+                + (f" ({seen[1]!r}, the same article id)" if seen[1] != gold else "")
+            )
+        rows.append((number, row))
     if not rows:
         raise ProcessorError(f"gold {path}: no labelled article")
     return rows
@@ -117,6 +139,22 @@ def _time(path: Path, number: int, value: object) -> datetime:
         return parse_time(value if isinstance(value, (int, float)) else str(value))
     except ValueError as exc:
         raise ProcessorError(f"gold {path}, line {number}: 'published' {exc}") from None
+
+
+def _finite(option: str, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of days", param_hint=option)
+    return value
+
+
+def json_target(path: Path | None) -> Path | None:
+    """``--json`` OUT with its folder made, checked before the run rather than after it."""
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProcessorError(f"--json {path}: cannot make its folder ({exc.strerror})") from None
+    return path
 
 
 def default_corpus(gold: Path) -> Path:
@@ -143,7 +181,16 @@ def _corpus_days(corpus: Path, since: datetime, until: datetime) -> list[CorpusA
 def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
     """The gold articles in time order; labels files take their text from ``corpus``."""
     rows = _lines(path)
-    if all("content" in row and "published" in row and "title" in row for _, row in rows):
+    full = ("published", "title", "content")
+    # Labels lines may carry a time, a url or a title for the labeller; a body makes the file self-contained.
+    with_body = next((n for n, r in rows if "content" in r), None)
+    for number, row in rows if with_body is not None else []:
+        if lacking := [k for k in full if k not in row]:
+            raise ProcessorError(
+                f"gold {path}, line {number}: lacks {', '.join(map(repr, lacking))}; line {with_body} has a "
+                "'content', and a self-contained gold needs id, published, title, content, story on each line"
+            )
+    if with_body is not None:
         items = [
             GoldArticle(
                 str(r["id"]),
@@ -158,6 +205,11 @@ def load_gold(path: Path, corpus: Path | None) -> list[GoldArticle]:
         ]
     else:
         folder = corpus or default_corpus(path)
+        if corpus is None and not folder.exists():
+            raise ProcessorError(
+                f"gold {path} has labels only (id and story): their text comes from a corpus, and there is "
+                f"none at the default {folder}: pass --corpus DIR (SaudiNewsNet zips or JSONL)"
+            )
         times = [_time(path, number, r["published"]) for number, r in rows if r.get("published")]
         # With every line dated, only the days the labels cover are read; else the whole corpus is searched.
         rows_of_corpus = (
@@ -331,7 +383,8 @@ def _print_report(console: Console, report: ClusteringReport, label: str) -> Non
 )
 @click.option(
     "--warmup-days",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=MAX_WARMUP_DAYS),
+    callback=lambda _ctx, _param, value: _finite("--warmup-days", value),
     default=0.0,
     show_default=True,
     help="Stream the corpus's preceding N days first, unlabelled, to warm statistics and stories.",
@@ -386,6 +439,7 @@ def clustering_cmd(
     predicted story counts, and the clustering step's articles/s.
     """
     console = Console(stderr=True)
+    json_out = json_target(json_out)
     gold = load_gold(gold_path, corpus)
     warm: list[GoldArticle] = []
     if warmup_days > 0:
@@ -441,14 +495,24 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
 
 def read_pairs(path: Path) -> Iterator[tuple[str, str, str, float]]:
     """(pair id, text1, text2, Overall) for each row of a SemEval-2022 Task 8 CSV."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), 2):
-            try:
-                yield row["pair_id"], row["text1"], row["text2"], float(row["Overall"])
-            except (KeyError, ValueError) as exc:
-                raise ProcessorError(
-                    f"pairs {path}, line {number}: needs pair_id, text1, text2 and a numeric Overall ({exc})"
-                ) from None
+    reader = csv.DictReader(io.StringIO(_text(path, "pairs"), newline=""))
+    needed = ("pair_id", "text1", "text2", "Overall")
+    if missing := [c for c in needed if c not in (reader.fieldnames or [])]:
+        raise ProcessorError(
+            f"pairs {path}: the header lacks {', '.join(missing)} (it has {reader.fieldnames}); "
+            "expected a comma-separated SemEval-2022 Task 8 file"
+        )
+    for row in reader:
+        number = reader.line_num
+        if None in row.values():
+            raise ProcessorError(f"pairs {path}, line {number}: fewer fields than the header")
+        try:
+            overall = float(row["Overall"])
+        except ValueError:
+            overall = math.nan
+        if not math.isfinite(overall):
+            raise ProcessorError(f"pairs {path}, line {number}: Overall {row['Overall']!r} is not a number")
+        yield row["pair_id"], row["text1"], row["text2"], overall
 
 
 @click.command("pairs")
@@ -475,6 +539,7 @@ def read_pairs(path: Path) -> Iterator[tuple[str, str, str, float]]:
 )
 def pairs_cmd(file: Path, json_out: Path | None, embedding: bool, embedding_words: int) -> None:
     """Pearson correlation between the clusterer's similarity and -Overall on SemEval-style pairs."""
+    json_out = json_target(json_out)
     pairs = list(read_pairs(file))
     if len(pairs) < 2:
         raise ProcessorError(f"pairs {file}: need at least two pairs, found {len(pairs)}")

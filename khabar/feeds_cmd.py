@@ -9,6 +9,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -118,11 +119,19 @@ def _row_json(
 @feeds.command("check")
 @click.argument("url")
 @click.option("--outlet", default="check", help="Outlet id to stamp on the articles (default: check).")
-@click.option("--limit", default=10, show_default=True, help="Show at most this many articles.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Show at most this many articles.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the articles as JSON lines (the Kafka values).")
 @pass_context
 def check(ctx: Context, url: str, outlet: str, limit: int, as_json: bool) -> None:
     """Fetch and parse one feed URL and print what would be published (nothing is sent to Kafka)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise click.BadParameter(f"{url!r}: feeds are fetched over http(s):// only", param_hint="URL")
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     result = asyncio.run(_fetch(ctx, url))
     result.raise_for_failure()

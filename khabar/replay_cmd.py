@@ -38,7 +38,7 @@ console = Console()
 )
 @click.option(
     "--flush-timeout",
-    type=float,
+    type=click.FloatRange(min=0),
     default=300.0,
     show_default=True,
     help="Seconds to wait at the end for Kafka to acknowledge everything.",
@@ -68,6 +68,8 @@ def replay_cmd(
         end = parse_moment(until) if until else None
     except PaceError as exc:
         raise click.UsageError(str(exc)) from None
+    if start is not None and end is not None and start >= end:
+        raise click.UsageError(f"--from {since} is not before --until {until}: the slice would be empty")
     corpus = path or DEMO_CORPUS
     plan = load(corpus, since=start, until=end)
     stats, error, interrupted = _publish(ctx.settings, plan, pace, topic, deadletter_topic, flush_timeout)

@@ -81,17 +81,26 @@ def parse_pairs(data: bytes | str, *, name: str = "pairs") -> list[Pair]:
         raise ProcessorError(f"pairs file {name}: not JSON ({exc})") from None
     if not isinstance(rows, list):
         raise ProcessorError(f"pairs file {name}: expected a JSON array of pairs")
+    if not rows:
+        raise ProcessorError(f"pairs file {name}: the array lists no pairs")
     pairs: list[Pair] = []
     for number, row in enumerate(rows):
         if not isinstance(row, dict) or not row.get("a_url") or not row.get("b_url"):
             raise ProcessorError(f"pairs file {name}: item {number} needs 'a_url' and 'b_url': {row!r:.120}")
+        value = row.get("jaccard_5gram") or 0.0
+        try:
+            jaccard = float(value)
+        except (TypeError, ValueError):
+            raise ProcessorError(
+                f"pairs file {name}: item {number}: 'jaccard_5gram' is not a number: {value!r:.40}"
+            ) from None
         pairs.append(
             Pair(
                 str(row["a_url"]),
                 str(row["b_url"]),
                 str(row.get("a_source") or ""),
                 str(row.get("b_source") or ""),
-                float(row.get("jaccard_5gram") or 0.0),
+                jaccard,
             )
         )
     return pairs

@@ -27,6 +27,7 @@ import gzip
 import html
 import io
 import json
+import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -74,11 +75,23 @@ class CorpusArticle:
 def parse_time(value: str | float | datetime, *, naive_tz: timezone = SAUDI_TIME) -> datetime:
     """A timestamp as aware UTC: ISO 8601 (a date alone is its midnight), RFC 2822 as feeds write it, or
     Unix epoch seconds (milliseconds past 10^11). Naive values are read in ``naive_tz`` (Saudi time by
-    default); raises ValueError naming the value when it is none of these.
+    default); raises ValueError naming the value when it is none of these or out of datetime's range.
 
     >>> parse_time("Sat, 08 Aug 2015 03:30:06 GMT") == parse_time(1439004606) == parse_time("1439004606000")
     True
+    >>> parse_time(1e20)
+    Traceback (most recent call last):
+    ValueError: time 1e+20 is out of range
     """
+    try:
+        return _parse_time(value, naive_tz)
+    except (OverflowError, OSError):  # beyond datetime's years 1-9999, or the platform's time_t
+        raise ValueError(f"time {value!r} is out of range") from None
+
+
+def _parse_time(value: str | float | datetime, naive_tz: timezone) -> datetime:
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError(f"unreadable time {value!r}: expected ISO 8601, RFC 2822 or Unix epoch seconds")
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, (int, float)) or _EPOCH_RE.fullmatch(value.strip()):

@@ -133,7 +133,10 @@ datetime.datetime(2015, 8, 8, 9, 0, tzinfo=datetime.timezone.utc))
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise PaceError(f"time {text!r} is not ISO 8601, e.g. 2015-08-08 or 2015-08-08T09:30+03:00") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise PaceError(f"time {text!r} is out of range: in UTC it falls outside years 1-9999") from None
 
 
 def load(path: Path, *, since: datetime | None = None, until: datetime | None = None) -> ReplayPlan:

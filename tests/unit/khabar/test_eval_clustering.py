@@ -100,6 +100,78 @@ def test_a_bad_gold_line_is_named(tmp_path: Path, second: dict[str, object], mes
     assert re.search(message, str(result.exception)), result.exception
 
 
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"id": "x", "published": 1e20}, r"line 2: 'published' time 1e\+20 is out of range"),
+        (
+            {"id": "x", "published": "0001-01-01T00:00:00"},
+            r"line 2: 'published' time '0001-01-01T00:00:00' is out",
+        ),
+        ({"id": "x", "published": True}, r"line 2: 'published' unreadable time True"),
+        ({"id": "x", "story": ["s1", "s2"]}, r"line 2: 'story' must be a string or a number, not \['s1'"),
+        ({"id": {"n": 1}}, r"line 2: 'id' must be a string or a number"),
+    ],
+)
+def test_a_gold_value_that_cannot_be_a_time_or_a_label_is_named(
+    tmp_path: Path, second: dict[str, object], message: str
+) -> None:
+    test_a_bad_gold_line_is_named(tmp_path, second, message)
+
+
+def _gold_text(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "gold.jsonl"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _refused(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["eval", "clustering", *args, "--no-enrich"])
+    assert result.exit_code != 0, result.output
+    return (
+        str(result.exception)
+        if result.exception and not isinstance(result.exception, SystemExit)
+        else result.output
+    )
+
+
+def test_a_gold_file_that_is_not_utf8_or_not_jsonl_is_named(tmp_path: Path) -> None:
+    row = {"id": "1", "published": "2015-08-08 06:00:00", "title": "café", "content": "", "story": "s1"}
+    latin1 = _gold_text(tmp_path, (json.dumps(row, ensure_ascii=False) + "\n").encode("latin-1"))
+    assert "not UTF-8 text (byte 0xe9" in _refused("--gold", str(latin1))
+    array = _gold_text(tmp_path, json.dumps([row]) + "\n")
+    assert "line 1: a JSON array; the gold is JSONL" in _refused("--gold", str(array))
+
+
+def test_a_byte_order_mark_and_crlf_lines_are_read(tmp_path: Path) -> None:
+    text = gold_file(tmp_path).read_text(encoding="utf-8").replace("\n", "\r\n")
+    path = _gold_text(tmp_path, "\ufeff" + text)
+    out = tmp_path / "deeper" / "folder" / "result.json"  # --json makes its folder
+    result = CliRunner().invoke(
+        cli, ["eval", "clustering", "--gold", str(path), "--no-enrich", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["bcubed"]["f1"] == 1.0
+
+
+def test_a_self_contained_gold_missing_a_field_is_not_taken_for_labels(tmp_path: Path) -> None:
+    rows = gold_file(tmp_path).read_text(encoding="utf-8").splitlines()
+    second = json.loads(rows[1])
+    del second["title"]
+    path = _gold_text(tmp_path, "\n".join([rows[0], json.dumps(second), rows[2]]) + "\n")
+    message = _refused("--gold", str(path))
+    assert "line 2: lacks 'title'; line 1 has a 'content', and a self-contained gold needs" in message
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "1e9"])
+def test_warm_up_days_must_be_a_sane_number(tmp_path: Path, days: str) -> None:
+    message = _refused("--gold", str(gold_file(tmp_path)), "--warmup-days", days)
+    assert "--warmup-days" in message
+
+
 def test_a_warm_up_without_a_corpus_says_what_to_pass(tmp_path: Path) -> None:
     args = ["eval", "clustering", "--gold", str(gold_file(tmp_path)), "--no-enrich", "--warmup-days", "1"]
     result = CliRunner().invoke(cli, args)
@@ -122,6 +194,14 @@ def test_labels_without_a_corpus_are_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", "clustering", "--gold", str(labels), "--no-enrich"])
     assert result.exit_code != 0
     assert "not found in corpus" in str(result.exception)
+
+
+def test_labels_whose_default_corpus_is_missing_say_to_pass_one(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"id": "0" * 16, "story": "s1"}) + "\n", encoding="utf-8")
+    message = _refused("--gold", str(labels))
+    assert "has labels only (id and story)" in message
+    assert "pass --corpus DIR" in message
 
 
 def test_bad_gold_line_names_the_line(tmp_path: Path) -> None:
@@ -255,3 +335,27 @@ def test_run_clustering_places_copies_that_wait_and_copies_whose_original_never_
     ]
     predicted, _ = run_clustering(items, StoryClusterer())
     assert predicted == {first.id: f"s-{first.id}", "c" * 16: f"s-{first.id}", "d" * 16: f"s-{'d' * 16}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pair_id\ttext1\ttext2\tOverall\n1\ta\tb\t1\n", r"the header lacks pair_id, text1, text2, Overall"),
+        ("pair_id,text1,text2,Overall\n1,a,b,1\n2,a\n", r"line 3: fewer fields than the header"),
+        ("pair_id,text1,text2,Overall\n1,a,b,1\n2,a,b,nan\n", r"line 3: Overall 'nan' is not a number"),
+        ("pair_id,text1,text2,Overall\n1,a,b,1\n2,a,b,high\n", r"line 3: Overall 'high' is not a number"),
+    ],
+)
+def test_a_bad_pairs_file_is_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "pairs", str(path)])
+    assert result.exit_code != 0
+    assert re.search(message, str(result.exception)), result.exception
+
+
+def test_a_pairs_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = pairs_file(tmp_path, (FIRE, FIRE2, 1.0), (FIRE, MATCH, 4.0), (MATCH, MATCH, 1.0))
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "pairs", str(path)])
+    assert result.exit_code == 0, result.output

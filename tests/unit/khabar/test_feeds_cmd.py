@@ -57,6 +57,20 @@ def test_check_names_the_feed_that_fails() -> None:
     assert "http://127.0.0.1:9/rss.xml" in str(result.exception)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["file:///tmp/rss.xml"], "feeds are fetched over http(s):// only"),
+        (["/tmp/rss.xml"], "feeds are fetched over http(s):// only"),
+        (["http://127.0.0.1:9/rss.xml", "--limit", "-1"], "-1 is not in the range x>=0"),
+    ],
+)
+def test_check_refuses_what_it_cannot_fetch_or_show(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["feeds", "check", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
 def test_list_shows_every_feed_with_its_health(server: FeedServer, tmp_path: Path) -> None:
     registry = server.write_registry(tmp_path / "local.yaml")
     sabq, okaz = server.feed_url("sabq"), server.feed_url("okaz")

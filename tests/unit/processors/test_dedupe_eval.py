@@ -72,3 +72,8 @@ def test_parse_pairs_refuses_bad_files() -> None:
         parse_pairs(b"{}")
     with pytest.raises(ProcessorError, match="item 0 needs"):
         parse_pairs(b'[{"a_url": "u"}]')
+    with pytest.raises(ProcessorError, match="lists no pairs"):
+        parse_pairs(b"[]")
+    with pytest.raises(ProcessorError, match="item 0: 'jaccard_5gram' is not a number: 'high'"):
+        parse_pairs(b'[{"a_url": "u", "b_url": "v", "jaccard_5gram": "high"}]')
+    assert parse_pairs(b'[{"a_url": "u", "b_url": "v", "jaccard_5gram": "0.5"}]')[0].jaccard == 0.5

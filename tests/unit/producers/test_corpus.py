@@ -132,6 +132,22 @@ def test_an_unreadable_time_is_named(stamp: str) -> None:
         producers.corpus.parse_time(stamp)
 
 
+@pytest.mark.parametrize(
+    ("stamp", "message"),
+    [
+        (1e20, r"time 1e\+20 is out of range"),
+        ("99999999999999999999", r"time '99999999999999999999' is out of range"),
+        ("0001-01-01T00:00:00", r"time '0001-01-01T00:00:00' is out of range"),  # Saudi time: year 0 in UTC
+        (float("inf"), r"unreadable time inf"),
+        (float("nan"), r"unreadable time nan"),
+        (True, r"unreadable time True"),
+    ],
+)
+def test_a_time_out_of_range_or_not_a_time_is_a_value_error(stamp: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        producers.corpus.parse_time(stamp)  # type: ignore[arg-type]
+
+
 def test_a_row_with_an_unreadable_date_is_named(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     path.write_text(json.dumps({"url": "http://x.example/1", "published": "yesterday"}) + "\n")

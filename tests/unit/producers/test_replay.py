@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,9 @@ def test_parse_moment_reads_naive_times_as_utc() -> None:
     assert parse_moment("2015-08-08 12:00+03:00") == datetime(2015, 8, 8, 9, 0, tzinfo=UTC)
     with pytest.raises(PaceError, match="'yesterday' is not ISO 8601"):
         parse_moment("yesterday")
+    for edge in ("0001-01-01T00:00+05:00", "9999-12-31T23:00-05:00"):
+        with pytest.raises(PaceError, match=re.escape(f"'{edge}' is out of range")):
+            parse_moment(edge)
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
