@@ -25,7 +25,8 @@ def _utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 ArticleId = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[0-9a-f]+$")]
-StoryId = Annotated[str, Field(min_length=1, max_length=64)]
+#: A story opened by an article is ``s-<article id>``: two characters longer than the longest article id.
+StoryId = Annotated[str, Field(min_length=1, max_length=66)]
 
 
 class Record(BaseModel):

@@ -52,6 +52,9 @@ __all__ = ["Assignment", "Copy", "StoryClusterer"]
 _STORY = "story/"
 _ARTICLE = "article/"
 _COPY = "copy/"
+#: Stream time, when an event newer than every story's last article moved it (a waiting copy, a refused
+#: article); otherwise the stories' entries already hold it.
+_CLOCK = "clock"
 _KEYWORD_STOP = STOPWORDS | NEWS_STOPWORDS_SET | KEYWORD_FILLERS_SET
 
 
@@ -127,8 +130,11 @@ class StoryClusterer:
         self._waiting_for: dict[str, list[str]] = {}
         self._waiting_expiry: list[tuple[datetime, str]] = []
         self._dropped: list[str] = []
-        #: Stream time: the newest publish time assigned (always the newest ``last_seen`` of the stories).
+        #: Stream time: the newest publish time seen; the newest story ``last_seen`` and the clock entry
+        #: (written only when stream time is ahead of every story) restore it.
         self._clock: datetime | None = None
+        self._newest_seen: datetime | None = None
+        self._clock_written: datetime | None = None
         self._by_story = config.frequency_unit == "story"
         self.last_scores: list[Score] = []
 
@@ -206,6 +212,7 @@ class StoryClusterer:
         if not absorb:
             return []
         updates = [self._absorb(story, other, at=at) for other in absorb]
+        self._bound(story)
         self._refresh(story)  # _absorb unindexed it; the caller's snapshot carries its version
         return updates
 
@@ -308,6 +315,8 @@ class StoryClusterer:
             self._add_profile(
                 story, features, _title_words(copy.title, cfg.min_word_length), lead=copy.lead or None
             )
+        elif not self._by_story:  # one document either way, as _uncount_story counts it
+            self._df.add({}, articles=1)
         story.copy_ids.append(copy.article_id)
         self._seen(story, copy.outlet, copy.published)
         story.version += 1
@@ -323,6 +332,7 @@ class StoryClusterer:
         if not ids:
             return assignment
         updates = list(assignment.updates)
+        ids.sort(key=lambda copy_id: (self._waiting[copy_id].published, copy_id))  # as a restore queues them
         for copy_id in ids:
             updates.append(self._count_copy(story, self._waiting.pop(copy_id), at=at))
             self._dirty.add(_COPY + copy_id)
@@ -380,6 +390,7 @@ class StoryClusterer:
         story.first_seen = min(story.first_seen, published)
         story.last_seen = max(story.last_seen, published)
         self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
+        self._newest_seen = _later(self._newest_seen, story.last_seen)
 
     def _bound(self, story: Story) -> None:
         """Keep each profile of ``story`` within ``max_profile_terms`` (the least counted quarter goes, and
@@ -389,6 +400,12 @@ class StoryClusterer:
         self._prune(story.entity_df, counted=True)
         self._prune(story.gram_df, counted=True)
         self._prune(story.keywords, counted=False)
+        cap = self._config.max_story_names
+        for tally in (story.places, story.entities):  # name -> [record, count], shown on the story
+            if len(tally) > cap:
+                counts = {name: int(entry[1]) for name, entry in tally.items()}  # type: ignore[call-overload]
+                for name in _least(counts, len(tally) - cap * 3 // 4):
+                    del tally[name]
 
     def _prune(self, profile: dict[str, int], *, counted: bool) -> list[str]:
         cap = self._config.max_profile_terms
@@ -421,7 +438,7 @@ class StoryClusterer:
             self._df.add(dict.fromkeys(story.entity_df, 1), articles=0, sign=sign)
             self._df.add(dict.fromkeys(story.gram_df, 1), articles=0, sign=sign)
         else:
-            self._df.add(story.term_df, articles=story.size, sign=sign)
+            self._df.add(story.term_df, articles=story.article_count, sign=sign)
             self._df.add(story.entity_df, articles=0, sign=sign)
             self._df.add(story.gram_df, articles=0, sign=sign)
 
@@ -501,9 +518,10 @@ class StoryClusterer:
     def advance(self, published: datetime) -> list[StoryUpdate]:
         """Move stream time to ``published`` (it never goes back), close the stories idle past the window,
         and return their closing records. Call it before :meth:`assign` for every article, as the Faust
-        stage and ``khabar eval clustering`` do. Stream time is part of the state, because it is the
-        newest ``last_seen`` of the active stories. A restored clusterer therefore closes stories at the
-        same articles as one that never stopped, and decides the same."""
+        stage and ``khabar eval clustering`` do. Stream time is part of the state: the newest ``last_seen``
+        of the stories, or the clock entry when a copy that waits or an article that failed moved it
+        further. A restored clusterer therefore closes stories at the same articles as one that never
+        stopped, and decides the same."""
         self._clock = published if self._clock is None else max(self._clock, published)
         return self.expire(self._clock)
 
@@ -553,6 +571,10 @@ class StoryClusterer:
                 known = self._assigned.get(key[len(_ARTICLE) :])
                 out[key] = None if known is None else json.dumps(known).encode("utf-8")
         self._dirty.clear()
+        clock, newest = self._clock, self._newest_seen
+        if clock is not None and clock != self._clock_written and (newest is None or clock > newest):
+            out[_CLOCK] = clock.isoformat().encode("ascii")
+            self._clock_written = clock
         return out
 
     def restore(
@@ -576,7 +598,8 @@ class StoryClusterer:
         if key.startswith(_STORY):
             story = Story.from_bytes(value)
             self._stories[story.story_id] = story
-            self._clock = story.last_seen if self._clock is None else max(self._clock, story.last_seen)
+            self._clock = _later(self._clock, story.last_seen)
+            self._newest_seen = _later(self._newest_seen, story.last_seen)
             self._uncount_story(story, sign=1)
             self._index_story(story)
             heapq.heappush(self._expiry, (story.last_seen, story.story_id))
@@ -588,10 +611,20 @@ class StoryClusterer:
             self._assigned[key[len(_ARTICLE) :]] = (str(sid), int(version), bool(is_new))
         elif key.startswith(_COPY):
             self._wait(Copy.from_bytes(key[len(_COPY) :], value))
+        elif key == _CLOCK:
+            try:
+                clock = datetime.fromisoformat(value.decode("ascii"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
+            self._clock, self._clock_written = _later(self._clock, clock), clock
         else:
             raise ClusterStateError(
-                f"entry {key!r} is not a clustering state key (story/…, article/… or copy/…)"
+                f"entry {key!r} is not a clustering state key (story/…, article/…, copy/… or clock)"
             )
+
+
+def _later(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None else max(a, b)
 
 
 def _milestone(before: int, after: int, first: int, growth: float) -> bool:

@@ -115,6 +115,9 @@ class ClusterConfig:
     #: otherwise grow without bound, and its table entry, rewritten at every join, towards Kafka's 1 MB
     #: message limit. The rare stems of a big story weigh little in its centroid.
     max_profile_terms: int = 4096
+    #: The places and names a story shows (each with its record) keep at most this many, the same way: they
+    #: are display tallies, not scored, and a record weighs about 100 bytes of the story's entry.
+    max_story_names: int = 512
     #: Words used for title matching and keywords must have at least this many letters.
     min_word_length: int = 2
 
@@ -131,7 +134,7 @@ class ClusterConfig:
             )
         positive = (
             "query_terms", "index_terms", "max_postings", "max_candidates", "max_body_tokens",
-            "untitled_body_tokens", "max_profile_terms",
+            "untitled_body_tokens", "max_profile_terms", "max_story_names",
         )  # fmt: skip
         for name in (*positive, "embedding_words", "embedding_pool", "consolidate_max_size"):
             if getattr(self, name) < 1:

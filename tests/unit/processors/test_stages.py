@@ -192,7 +192,7 @@ def test_cluster_counts_wire_copies_in_the_story_whichever_comes_first() -> None
     stage = ClusterStage(StoryClusterer())
     waiting = stage.process(relation, Source())  # the copy came first: dedupe is quicker than enrich
     assert waiting.emits == []
-    assert list(waiting.writes) == [f"copy/{copy.id}"]
+    assert list(waiting.writes) == [f"copy/{copy.id}", "clock"]  # no story holds stream time yet
     first = stage.process(enriched, Source())
     created, story = (decode(v, StoryUpdate) for o, _, v in first.emits if o == "stories")
     assert (created.version, created.article_count) == (1, 1)
@@ -214,8 +214,9 @@ def test_cluster_drops_a_copy_whose_original_never_comes_and_reports_it() -> Non
     dedupe.process(encode(raw(1, WIRE)), Source())  # dead-lettered later by enrich, say: never clustered
     relation = dedupe.process(encode(raw(2, WIRE, outlet="okaz", minutes=5)), Source()).emits[0][2]
     stage = ClusterStage(StoryClusterer(ClusterConfig(window=timedelta(hours=24))))
-    (entry,) = stage.process(relation, Source()).writes.items()
-    assert entry[0] == f"copy/{2:016x}"
+    writes = stage.process(relation, Source()).writes
+    assert set(writes) == {f"copy/{2:016x}", "clock"}
+    entry = (f"copy/{2:016x}", writes[f"copy/{2:016x}"])
     assert entry[1] is not None
     from processors.lead import lead
 
@@ -383,7 +384,7 @@ def test_a_failure_inside_dedupe_or_clustering_dead_letters_that_article_only() 
     result = cluster.process(enriched, Source(key="k1"))
     assert outputs(result) == ["deadletter"]
     assert "cannot score 0000000000000001" in decode(result.emits[0][2], DeadLetter).reason
-    assert result.writes == {}
+    assert result.writes == {"clock": b"2015-08-08T06:00:00+00:00"}  # only stream time, which it moved
 
 
 def test_an_article_whose_state_entry_cannot_be_written_is_dead_lettered_and_not_remembered() -> None:

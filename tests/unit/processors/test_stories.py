@@ -492,3 +492,36 @@ def test_scores_are_bit_identical_across_processes_whatever_the_string_hash_seed
     ]
     assert runs[0].count("s-") > 50  # stories were scored
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_the_places_and_names_a_story_shows_stay_bounded() -> None:
+    clusterer = StoryClusterer(ClusterConfig(max_story_names=8))
+    for n in range(1, 30):  # one event, every report naming new places
+        got = clusterer.assign(article(n, FIRE, FIRE, hours=n / 60, places=(f"حي {n}", "الرياض")))
+    story = clusterer.story(got.story_id)
+    assert story is not None
+    assert story.size == 29
+    assert len(story.places) <= 8
+    assert "الرياض" in story.places  # the most counted stays
+
+
+def test_the_longest_article_id_opens_a_story() -> None:
+    longest = article(1, FIRE, FIRE).model_copy(update={"id": "a" * 64})
+    got = StoryClusterer().assign(longest)
+    assert got.story_id == "s-" + "a" * 64
+    assert got.updates[0].story_id == got.story_id
+
+
+def test_a_consolidated_story_is_bounded_before_it_is_written() -> None:
+    config = ClusterConfig(max_profile_terms=300, consolidate_min_size=3, consolidate_growth=1.5)
+    clusterer, largest = StoryClusterer(config), 0
+    for a in corpus_articles(400):
+        clusterer.advance(a.published)
+        clusterer.assign(a)
+        for key, value in clusterer.drain_changes().items():
+            if key.startswith("story/") and value:
+                entry = json.loads(value)
+                largest = max(
+                    largest, *(len(entry[p]) for p in ("term_df", "title_df", "entity_df", "keywords"))
+                )
+    assert 225 <= largest <= 300  # the cap was reached, and no written profile passed it

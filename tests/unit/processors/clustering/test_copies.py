@@ -97,7 +97,8 @@ def test_a_copy_waiting_past_the_window_is_dropped_and_reported() -> None:
     clusterer.advance(T0 + timedelta(hours=25))
     assert clusterer.take_dropped_copies() == [f"{2:016x}"]
     assert clusterer.take_dropped_copies() == []
-    assert clusterer.drain_changes() == {f"copy/{2:016x}": None}
+    # no story holds stream time, so it is an entry of its own
+    assert clusterer.drain_changes() == {f"copy/{2:016x}": None, "clock": b"2015-08-09T07:00:00+00:00"}
     got = clusterer.assign(article(1, FIRE, FIRE, hours=25))  # the original came too late for it
     assert got.copies == ()
 
@@ -215,3 +216,54 @@ def test_a_waiting_copy_keeps_its_lead_and_old_entries_still_read() -> None:
     assert Copy.from_bytes(copy.article_id, old).lead == ""
     with pytest.raises(ClusterStateError):
         Copy.from_bytes(copy.article_id, json.dumps([1, 2, T0.isoformat(), 4, 5, 6]).encode())
+
+
+def test_stream_time_moved_by_a_waiting_copy_survives_a_restart() -> None:
+    live, table = StoryClusterer(), {}
+    live.advance(T0)
+    live.assign(article(1, MATCH, MATCH))
+    late_copy = copy_of(9, 10, hours=50)  # newer than every story, and waiting: in no story entry
+    live.advance(late_copy.published)
+    live.add_copy(late_copy)
+    apply(table, live.drain_changes())
+    restored = StoryClusterer()
+    restored.restore(table)
+    assert restored.clock == live.clock == late_copy.published
+    for a in (
+        article(2, FIRE, FIRE, hours=-30),
+        article(3, FIRE2, FIRE2, hours=1),
+    ):  # a late report, then more
+        got = [(u.story_id, u.event) for u in live.advance(a.published)], live.assign(a).story_id
+        again = [(u.story_id, u.event) for u in restored.advance(a.published)], restored.assign(a).story_id
+        assert again == got
+    assert got[0] == [(f"s-{2:016x}", "closed")]  # the late report's story left the window at once
+    assert restored.drain_changes() == live.drain_changes()
+
+
+def test_copies_waiting_for_one_original_are_counted_in_the_same_order_after_a_restore() -> None:
+    live, table = StoryClusterer(), {}
+    # they arrive b then a, a published first: counted in publish order, whether or not the worker restarted
+    live.add_copy(copy_of(1, 0xBB, outlet="spa", hours=0.2, title="حريق مستودع أخشاب في حي السلي بالرياض"))
+    live.add_copy(copy_of(1, 0xAA, outlet="sabq", hours=0.1, title="الدفاع المدني يسيطر على حريق السلي"))
+    apply(table, live.drain_changes())
+    restored = StoryClusterer()
+    restored.restore(table)
+    got, again = live.assign(article(1, FIRE, FIRE)), restored.assign(article(1, FIRE, FIRE))
+    assert got.copies == again.copies == (f"{0xAA:016x}", f"{0xBB:016x}")
+    assert [u.model_dump() for u in got.updates] == [u.model_dump() for u in again.updates]
+    assert restored.drain_changes() == live.drain_changes()
+
+
+@pytest.mark.parametrize("title", ["", MATCH], ids=["untitled", "titled"])
+def test_with_article_frequencies_a_copy_is_one_document_live_restored_and_closed(title: str) -> None:
+    config = ClusterConfig(frequency_unit="article", window=timedelta(hours=24))
+    live, table = StoryClusterer(config), {}
+    live.assign(article(1, FIRE, FIRE))
+    live.add_copy(copy_of(1, 2, title=title))
+    apply(table, live.drain_changes())
+    restored = StoryClusterer(config)
+    restored.restore(table)
+    assert restored._df.documents == live._df.documents == 2
+    for clusterer in (live, restored):
+        clusterer.advance(T0 + timedelta(hours=25))
+        assert clusterer._df.documents == 0  # the story and its copy left the statistics together
