@@ -403,7 +403,7 @@ class StoryClusterer:
         cap = self._config.max_story_names
         for tally in (story.places, story.entities):  # name -> [record, count], shown on the story
             if len(tally) > cap:
-                counts = {name: int(entry[1]) for name, entry in tally.items()}  # type: ignore[call-overload]
+                counts = {name: int(entry[1]) for name, entry in tally.items()}
                 for name in _least(counts, len(tally) - cap * 3 // 4):
                     del tally[name]
 
