@@ -145,10 +145,14 @@ def build_app(
     shared: dict[str, Any] = {}
 
     def gazetteer() -> Gazetteer:
-        return shared.setdefault("gazetteer", Gazetteer.load())  # type: ignore[no-any-return]
+        if "gazetteer" not in shared:  # not setdefault: its default would be loaded at every call
+            shared["gazetteer"] = Gazetteer.load()
+        return shared["gazetteer"]  # type: ignore[no-any-return]
 
     def detector() -> LanguageDetector:
-        return shared.setdefault("detector", LanguageDetector())  # type: ignore[no-any-return]
+        if "detector" not in shared:
+            shared["detector"] = LanguageDetector()
+        return shared["detector"]  # type: ignore[no-any-return]
 
     # In-memory indexes are rebuilt from the tables after every rebalance (the tables are the truth).
     stages: dict[str, Any] = {}

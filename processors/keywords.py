@@ -224,7 +224,7 @@ class DocumentFrequency:
                 out._totals.update(counts)
                 out._day_docs[day] = int(docs)
                 out._documents += int(docs)
-        except (zlib.error, ValueError, KeyError, TypeError, IndexError) as exc:
+        except (zlib.error, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise EnrichmentError(
                 f"document-frequency snapshot ({len(data)} bytes) cannot be read: {exc}; "
                 "drop it to start afresh"

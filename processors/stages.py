@@ -99,6 +99,10 @@ _ENTRY_FORMAT: Final = 2
 _METHOD_CODES: Final[dict[str | None, int]] = {None: 0, "id": 1, "url": 2, "text_hash": 3, "minhash": 4}
 _METHOD_NAMES: Final = {code: name for name, code in _METHOD_CODES.items()}
 _SIMILARITY: Final = struct.Struct("<d")
+#: What reading a damaged entry can raise (truncated bytes, a time out of range, a foreign format).
+_UNREADABLE: Final = (
+    DedupeStateError, ValueError, KeyError, TypeError, IndexError, OverflowError, struct.error,
+)  # fmt: skip
 
 
 def _pack(verdict: Verdict) -> bytes:
@@ -150,14 +154,19 @@ class DedupeStage:
         for key, entry in entries.items():
             try:
                 readable.append((key, _unpack(entry)))
-            except (DedupeStateError, ValueError, KeyError, TypeError) as exc:
+            except _UNREADABLE as exc:  # a truncated or foreign entry: left out and reported, never a crash
                 unreadable[key] = f"{type(exc).__name__}: {exc}"
         readable.sort(key=lambda kv: (kv[1][1] is not None, kv[1][0].published, kv[1][0].article_id))
         for key, (fingerprint, original, similarity, method) in readable:
             if original is not None and original not in self._deduper:  # originals come first
                 unreadable[key] = f"its original {original} was left out"
             elif fingerprint.article_id not in self._deduper:
-                self._deduper.add(fingerprint, duplicate_of=original, similarity=similarity, method=method)
+                try:
+                    self._deduper.add(
+                        fingerprint, duplicate_of=original, similarity=similarity, method=method
+                    )
+                except _UNREADABLE as exc:  # a format-1 entry naming a method this code does not know
+                    unreadable[key] = f"{type(exc).__name__}: {exc}"
         return unreadable
 
     def process(self, payload: bytes | None, source: Source, *, now: datetime | None = None) -> StageResult:

@@ -121,12 +121,22 @@ class Story:
             raw = json.loads(data)
             raw["first_seen"] = datetime.fromisoformat(raw["first_seen"])
             raw["last_seen"] = datetime.fromisoformat(raw["last_seen"])
-            return cls(**raw)
+            story = cls(**raw)
+            wrong = [n for n in _DICTS if not isinstance(getattr(story, n), dict)]
+            wrong += [n for n in _LISTS if not isinstance(getattr(story, n), list)]
+            if wrong or not isinstance(story.version, int):
+                raise TypeError(f"wrong types for {', '.join(wrong) or 'version'}")
+            if story.last_seen.tzinfo is None or story.first_seen.tzinfo is None:
+                raise ValueError("times without a zone")
+            return story
         except (ValueError, TypeError, KeyError) as exc:
             raise ClusterStateError(f"story entry {data[:80]!r} cannot be read: {exc}") from None
 
 
 _FIELDS = fields(Story)
+#: The containers an entry must hold before a restore counts it (a cheap check of shape, not of every value).
+_DICTS = ("outlets", "term_df", "entity_df", "title_df", "gram_df", "keywords", "places", "entities")
+_LISTS = ("article_ids", "headline_terms", "index_keys", "members", "embedding", "copy_ids")
 
 
 def _top(counts: dict[str, int], n: int) -> list[str]:

@@ -4,6 +4,8 @@ the same output, poison goes to the dead letters, and state restored from table 
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -359,6 +361,45 @@ def test_cluster_leaves_out_unreadable_entries_and_keeps_the_rest() -> None:
     unreadable = restored.restore(table)
     assert sorted(unreadable) == ["other/1", broken]
     assert len(restored) == 1  # the other story is active
+
+
+def _damaged_dedupe_entries() -> dict[str, bytes]:
+    fingerprint = Fingerprint("00000000000000aa", "was", "u", "u", T0, "", b"").to_bytes()
+    far_future = bytearray(fingerprint)
+    far_future[2:10] = struct.pack("<q", 2**62)  # a publish time no datetime holds
+    unknown_method = (
+        json.dumps({"d": "00000000000000bb", "s": 1.0, "m": "bogus"}).encode() + b"\n" + fingerprint
+    )
+    original = Fingerprint("00000000000000bb", "x", "v", "v", T0, "", b"").to_bytes()
+    return {
+        "truncated": b"\x02\x01",
+        "no-similarity": b"\x02\x01\x02ab",
+        "far-future": b"\x02\x00" + bytes(far_future),
+        "unknown-method": unknown_method,
+        "00000000000000bb": b"\x02\x00" + original,
+    }
+
+
+def test_dedupe_leaves_out_damaged_entries_of_every_kind_instead_of_crashing() -> None:
+    stage = DedupeStage(Deduper())
+    unreadable = stage.restore(_damaged_dedupe_entries())
+    assert sorted(unreadable) == ["far-future", "no-similarity", "truncated", "unknown-method"]
+    assert "OverflowError" in unreadable["far-future"]
+    assert "'bogus'" in unreadable["unknown-method"]
+    assert len(stage) == 1  # the sound entry is remembered
+
+
+def test_damaged_enrich_and_story_entries_are_left_out() -> None:
+    stage = EnrichStage(Enricher(), snapshot_prefix="df-0-")
+    assert list(stage.restore({"df-0-2015-08-08": zlib.compress(b"[]")})) == ["df-0-2015-08-08"]
+    clusterer = StoryClusterer()
+    clusterer.assign(decode(stage.process(encode(raw(1, WIRE)), Source()).emits[0][2], EnrichedArticle))
+    (key, entry) = next((k, v) for k, v in clusterer.drain_changes().items() if k.startswith("story/"))
+    assert entry is not None
+    for field, value in (("term_df", []), ("article_ids", {}), ("last_seen", "2015-08-08T06:00:00")):
+        damaged = {**json.loads(entry), field: value}
+        unreadable = ClusterStage(StoryClusterer()).restore({key: json.dumps(damaged).encode()})
+        assert list(unreadable) == [key], field
 
 
 class BrokenDeduper(Deduper):
