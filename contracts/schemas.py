@@ -7,10 +7,11 @@ with a reason instead of stopping the pipeline. Times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from functools import cache, reduce
 from operator import or_
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -200,6 +201,43 @@ class DeadLetter(Record):
     payload: str = ""
     payload_encoding: Literal["utf-8", "base64"] = "utf-8"
     failed_at: UtcDatetime
+
+
+#: A dead letter carries at most this much of the original (characters of text, or of base64): a letter must
+#: fit a Kafka message however big the original was; the original stays at its source offset.
+DEADLETTER_PAYLOAD_CHARS: Final = 200_000
+PayloadEncoding = Literal["utf-8", "base64"]
+
+
+def dead_letter_payload(payload: bytes | str) -> tuple[str, PayloadEncoding, str]:
+    """The payload as UTF-8 text (else base64), clipped to :data:`DEADLETTER_PAYLOAD_CHARS`, and a note for
+    the reason when clipped.
+
+    >>> dead_letter_payload(b"\\xff\\xfe")
+    ('//4=', 'base64', '')
+    >>> dead_letter_payload("ب" * 200_001)[2]
+    ' (payload clipped to 200000 of 200001 chars)'
+    """
+    if isinstance(payload, str):
+        text = payload
+    else:
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            kept = payload[: DEADLETTER_PAYLOAD_CHARS // 4 * 3]
+            note = (
+                f" (payload clipped to {len(kept)} of {len(payload)} bytes)"
+                if len(kept) < len(payload)
+                else ""
+            )
+            return base64.b64encode(kept).decode("ascii"), "base64", note
+    if len(text) <= DEADLETTER_PAYLOAD_CHARS:
+        return text, "utf-8", ""
+    return (
+        text[:DEADLETTER_PAYLOAD_CHARS],
+        "utf-8",
+        f" (payload clipped to {DEADLETTER_PAYLOAD_CHARS} of {len(text)} chars)",
+    )
 
 
 R = TypeVar("R", bound=Record)

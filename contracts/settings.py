@@ -220,6 +220,9 @@ class ProcessorSettings(BaseModel):
     metrics_port: int = Field(default=9466, ge=0, le=65535)
     dedupe_window_days: float = Field(default=7.0, gt=0)
     story_window_hours: float = Field(default=72.0, gt=0)
+    # A raw article larger than this is dead-lettered at intake: its enriched and clustered records (the
+    # article plus what enrichment adds) must still fit a Kafka message (contracts.topics.MAX_MESSAGE_BYTES).
+    max_article_bytes: int = Field(default=900_000, ge=10_000, le=1_048_576)
 
 
 class SinkSettings(BaseModel):

@@ -15,6 +15,9 @@ from contracts.errors import TopicError
 from contracts.settings import TopicSettings
 
 _DAY_MS = 24 * 60 * 60 * 1000
+#: The largest message a khabar client sends (Kafka's default ``max.request.size``, kafka-python's and the
+#: Faust workers' limit alike; the broker's ``message.max.bytes`` default is a few bytes over it).
+MAX_MESSAGE_BYTES = 1_048_576
 
 
 class Topic(StrEnum):

@@ -31,12 +31,13 @@ import structlog
 from contracts.errors import SchemaError
 from contracts.schemas import RawArticle, encode
 from contracts.settings import Settings
-from contracts.topics import Topic, topic_name
+from contracts.topics import MAX_MESSAGE_BYTES, Topic, topic_name
 from processors import metrics
 from processors.alerts import AlertRules
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper
 from processors.enrich import Enricher
+from processors.errors import OversizeError
 from processors.gazetteer import Gazetteer
 from processors.keywords import DocumentFrequency
 from processors.language import LanguageDetector
@@ -48,6 +49,7 @@ from processors.stages import (
     Output,
     StageResult,
     Unreadable,
+    fit,
     read,
 )
 from processors.stories import ClusterConfig, StoryClusterer
@@ -98,6 +100,7 @@ def build_app(
         web_enabled=web_enabled,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        producer_max_request_size=MAX_MESSAGE_BYTES,  # as kafka-python's producers: what intake reads fits
     )
 
     # ---------------------------------------------------------------------------------------------- topics
@@ -237,7 +240,7 @@ def build_app(
             async for event in stream.events():
                 source = _source(event, stage_name)
                 with metrics.SECONDS.labels(stage=stage_name).time():
-                    result = step(event.value, source)
+                    result = fit(step(event.value, source), stage_name, event.value, source)
                 await deliver(stage_name, result, table)
                 yield None
 
@@ -251,8 +254,13 @@ def build_app(
         async for event in stream.events():
             source = _source(event, names[Topic.RAW])
             try:
+                if event.value is not None and len(event.value) > conf.max_article_bytes:
+                    raise OversizeError(
+                        f"article of {len(event.value)} bytes, over KHABAR_PROCESSORS__MAX_ARTICLE_BYTES="
+                        f"{conf.max_article_bytes}: enriched, it would not fit a Kafka message"
+                    )
                 article = read(event.value, RawArticle)
-            except SchemaError as exc:
+            except (SchemaError, OversizeError) as exc:
                 await outputs["deadletter"].send(
                     key=(source.key or "").encode(),
                     value=encode(dead_letter("intake", exc, event.value, source)),

@@ -1,8 +1,9 @@
 """Dead letters: what a stage could not process, with the reason and the original bytes. Pure.
 
 Every message a stage reads ends in exactly one place: an output topic or the dead-letter topic. A dead letter
-keeps the original payload (as UTF-8 text when it is text, else base64) and where it came from (topic,
-partition, offset, key), so an operator can fix the cause and replay it.
+keeps the original payload (as UTF-8 text when it is text, else base64; clipped to the contract's
+``DEADLETTER_PAYLOAD_CHARS``, said in the reason, so that the letter fits a Kafka message) and where it came
+from (topic, partition, offset, key), so an operator can fix the cause and replay it.
 
 >>> from datetime import UTC, datetime
 >>> letter = dead_letter("dedupe", ValueError("bad"), b"{", Source("articles.raw", 0, 7, "k"),
@@ -13,11 +14,10 @@ partition, offset, key), so an operator can fix the cause and replay it.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from contracts.schemas import DeadLetter
+from contracts.schemas import DeadLetter, dead_letter_payload
 
 __all__ = ["Source", "dead_letter"]
 
@@ -38,20 +38,16 @@ def dead_letter(
     stage: str, error: BaseException, payload: bytes | None, source: Source, *, now: datetime | None = None
 ) -> DeadLetter:
     """A :class:`DeadLetter` for ``payload`` that failed in ``stage`` with ``error``."""
-    data = payload or b""
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = base64.b64encode(data).decode("ascii"), "base64"
+    text, encoding, clipped = dead_letter_payload(payload or b"")
     return DeadLetter(
         stage=stage,
-        reason=(str(error) or type(error).__name__)[:_MAX_REASON],
+        reason=(str(error) or type(error).__name__)[:_MAX_REASON] + clipped,
         error_type=type(error).__name__,
         source_topic=source.topic,
         partition=source.partition,
         offset=source.offset,
         key=source.key,
         payload=text,
-        payload_encoding=encoding,  # type: ignore[arg-type]
+        payload_encoding=encoding,
         failed_at=now or datetime.now(UTC),
     )

@@ -16,6 +16,10 @@ class PoisonMessageError(ProcessorError):
     """A message cannot be read (bad JSON, unknown schema version, missing fields): a dead letter."""
 
 
+class OversizeError(ProcessorError):
+    """A message, or what a stage made of it, is too big for a Kafka message; names the size and the limit."""
+
+
 class ClusterConfigError(ProcessorError):
     """A clustering constant is out of range; the message names the field and its value."""
 

@@ -35,11 +35,18 @@ from contracts.schemas import (
     decode_either,
     encode,
 )
+from contracts.topics import MAX_MESSAGE_BYTES
 from processors.alerts import AlertRules, Fired
 from processors.deadletters import Source, dead_letter
 from processors.dedupe import Deduper, Fingerprint, Verdict
 from processors.enrich import Enricher
-from processors.errors import AlertStateError, ClusterStateError, DedupeStateError, EnrichmentError
+from processors.errors import (
+    AlertStateError,
+    ClusterStateError,
+    DedupeStateError,
+    EnrichmentError,
+    OversizeError,
+)
 from processors.lead import lead
 from processors.stories import Copy, StoryClusterer
 from processors.stream_time import believable
@@ -52,6 +59,7 @@ __all__ = [
     "Output",
     "StageResult",
     "Unreadable",
+    "fit",
     "read",
 ]
 
@@ -87,6 +95,28 @@ def _poison(stage: str, error: Exception, payload: bytes | None, source: Source)
     result = StageResult()
     result.emit("deadletter", source.key or "", dead_letter(stage, error, payload, source))
     return result
+
+
+def fit(result: StageResult, stage: str, payload: bytes | None, source: Source) -> StageResult:
+    """``result``, or when one of its records is over :data:`MAX_MESSAGE_BYTES` (Kafka would refuse it and
+    stop the agent) a dead letter of the input instead; the table writes stand, as the stage decided them.
+
+    >>> big = StageResult([("enriched", "k", b"x" * (MAX_MESSAGE_BYTES + 1))], {"w": b"1"})
+    >>> fitted = fit(big, "enrich", b"{}", Source("articles.unique", 0, 5, "k"))
+    >>> [output for output, _, _ in fitted.emits], fitted.writes
+    (['deadletter'], {'w': b'1'})
+    """
+    sizes = {output: len(value) for output, _, value in result.emits if len(value) > MAX_MESSAGE_BYTES}
+    if not sizes:
+        return result
+    error = OversizeError(
+        "; ".join(f"its {output} record is {size} bytes" for output, size in sizes.items())
+        + f", over the {MAX_MESSAGE_BYTES}-byte Kafka message limit "
+        "(lower KHABAR_PROCESSORS__MAX_ARTICLE_BYTES)"
+    )
+    letter = _poison(stage, error, payload, source)
+    letter.writes = result.writes
+    return letter
 
 
 # ------------------------------------------------------------------------------------------------- dedupe

@@ -18,7 +18,6 @@ mark the article as seen and tries again later.
 
 from __future__ import annotations
 
-import base64
 import importlib.util
 import threading
 import time
@@ -27,14 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Final, Literal, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 import structlog
 from kafka import KafkaProducer
 from kafka import codec as codecs
 from kafka.errors import KafkaError, KafkaTimeoutError
 
-from contracts.schemas import DeadLetter, RawArticle, encode
+from contracts.schemas import DeadLetter, RawArticle, dead_letter_payload, encode
 from contracts.settings import KafkaSettings, ProducerSettings, Settings
 from contracts.topics import Topic, topic_name
 
@@ -44,9 +43,6 @@ __all__ = ["DeliveryStats", "Publisher", "compression_type", "producer_config"]
 
 _log = structlog.get_logger("khabar.producers.publish")
 
-#: A dead letter keeps at most this many characters of the original payload (Kafka caps a request at 1 MiB).
-DEADLETTER_PAYLOAD_CHARS: Final = 200_000
-PayloadEncoding = Literal["utf-8", "base64"]
 _RAW_HEADERS: Final = [
     ("kind", RawArticle.KIND.encode("ascii")),
     ("schema_version", str(RawArticle.VERSION).encode("ascii")),
@@ -297,7 +293,7 @@ class Publisher:
             self._replace_if_broken()
             while self._failures:
                 failure = self._failures.popleft()
-                text, encoding, note = _payload_text(failure.payload)
+                text, encoding, note = dead_letter_payload(failure.payload)
                 letter = DeadLetter(
                     stage="publish",
                     reason=failure.reason + note,
@@ -337,7 +333,7 @@ class Publisher:
         key: str | None,
         source: str | None,
     ) -> DeadLetter:
-        text, encoding, note = _payload_text(payload)
+        text, encoding, note = dead_letter_payload(payload)
         return DeadLetter(
             stage=stage,
             reason=(f"[{source}] {reason}" if source else reason) + note,
@@ -414,27 +410,3 @@ class Publisher:
         with self._lock:
             self._lost += 1
             self._loss_reasons.append(f"{what} failed: {type(error).__name__}: {error}")
-
-
-def _payload_text(payload: bytes | str) -> tuple[str, PayloadEncoding, str]:
-    """The payload as UTF-8 text (else base64), clipped to the dead-letter limit, and a note when clipped."""
-    if isinstance(payload, str):
-        text = payload
-    else:
-        try:
-            text = payload.decode("utf-8")
-        except UnicodeDecodeError:
-            kept = payload[: DEADLETTER_PAYLOAD_CHARS // 4 * 3]
-            note = (
-                f" (payload clipped to {len(kept)} of {len(payload)} bytes)"
-                if len(kept) < len(payload)
-                else ""
-            )
-            return base64.b64encode(kept).decode("ascii"), "base64", note
-    if len(text) <= DEADLETTER_PAYLOAD_CHARS:
-        return text, "utf-8", ""
-    return (
-        text[:DEADLETTER_PAYLOAD_CHARS],
-        "utf-8",
-        f" (payload clipped to {DEADLETTER_PAYLOAD_CHARS} of {len(text)} chars)",
-    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from contracts.schemas import DeadLetter
+from contracts.schemas import DeadLetter, dead_letter_payload
 
 STAGE = "sinks"
 
@@ -39,18 +39,19 @@ def _text(data: bytes) -> tuple[str, Literal["utf-8", "base64"]]:
 
 
 def dead_letter(origin: Origin, *, reason: str, error_type: str, now: datetime) -> DeadLetter:
-    """A :class:`DeadLetter` for ``origin``; a payload that is not UTF-8 travels as base64.
+    """A :class:`DeadLetter` for ``origin``; a payload that is not UTF-8 travels as base64, and either is
+    clipped to the contract's ``DEADLETTER_PAYLOAD_CHARS`` (said in the reason).
 
     >>> from datetime import UTC, datetime
     >>> o = Origin(topic="t", partition=None, offset=None, key=None, payload=b"\\xff")
     >>> dead_letter(o, reason="r", error_type="E", now=datetime(2015, 8, 8, tzinfo=UTC)).payload_encoding
     'base64'
     """
-    payload, encoding = _text(origin.payload)
+    payload, encoding, clipped = dead_letter_payload(origin.payload)  # a letter must fit a Kafka message
     key = _text(origin.key)[0] if origin.key is not None else None
     return DeadLetter(
         stage=STAGE,
-        reason=reason,
+        reason=reason + clipped,
         error_type=error_type,
         source_topic=origin.topic,
         partition=origin.partition,

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contracts.schemas import DeadLetter, decode, encode
+from contracts.schemas import DEADLETTER_PAYLOAD_CHARS, DeadLetter, dead_letter_payload, decode, encode
 from infra.deadletters import Filter, NotReplayableError, original, select, summarise
 from processors.deadletters import Source
 from processors.deadletters import dead_letter as processor_letter
-from producers.publish import DEADLETTER_PAYLOAD_CHARS, _payload_text
 from sinks.deadletters import Origin
 from sinks.deadletters import dead_letter as sink_letter
 
@@ -43,7 +42,7 @@ def test_a_letter_without_source_topic_or_with_a_clipped_payload_is_not_replayab
     feed = DeadLetter(stage="feeds", reason="not a feed", error_type="ParseError", failed_at=T0)
     with pytest.raises(NotReplayableError, match="no source topic"):
         original(feed)
-    text, encoding, note = _payload_text("ا" * (DEADLETTER_PAYLOAD_CHARS + 1))
+    text, encoding, note = dead_letter_payload("ا" * (DEADLETTER_PAYLOAD_CHARS + 1))
     clipped = DeadLetter(
         stage="publish",
         reason="MessageSizeTooLargeError" + note,

@@ -208,6 +208,19 @@ async def test_intake_keeps_undecodable_bytes_as_base64(harness: Harness) -> Non
     assert base64.b64decode(letter.payload) == poison
 
 
+async def test_intake_dead_letters_an_article_too_big_to_pass_enriched(harness: Harness) -> None:
+    huge = article_b().model_copy(update={"content": "خبر " * 300_000})  # 1.5 MB raw: over 900 KB
+    key, value = message(huge)
+    sent = await harness.through("intake", [(key, value), message(article_a())])
+    assert [s.topic for s in sent] == [harness.name(Topic.DEADLETTER), harness.internal("dedupe")]
+    letter = sent[0].record(DeadLetter)
+    assert letter.error_type == "OversizeError"
+    assert f"article of {len(value)} bytes, over KHABAR_PROCESSORS__MAX_ARTICLE_BYTES=900000" in letter.reason
+    assert "(payload clipped to 200000 of" in letter.reason
+    assert sent[0].value is not None
+    assert len(sent[0].value) < 1_048_576
+
+
 # ------------------------------------------------------------------------------------------------- dedupe
 
 

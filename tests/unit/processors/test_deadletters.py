@@ -34,3 +34,12 @@ def test_tombstone_and_long_reason() -> None:
     letter = dead_letter("cluster", RuntimeError("x" * 5000), None, Source(topic="t"), now=NOW)
     assert letter.payload == ""
     assert len(letter.reason) == 2000
+
+
+def test_a_payload_near_the_message_limit_is_clipped_so_the_letter_fits_kafka() -> None:
+    for payload, encoding in ((b"\xff" * 1_000_000, "base64"), ("ب".encode() * 500_000, "utf-8")):
+        letter = dead_letter("intake", ValueError("too big"), payload, Source("raw", 0, 3, "k"), now=NOW)
+        assert letter.payload_encoding == encoding
+        assert len(encode(letter)) < 500_000
+        assert letter.reason.startswith("too big (payload clipped to ")
+        assert letter.offset == 3  # the whole original stays at its source offset

@@ -16,11 +16,17 @@ from typing import Any
 import pytest
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError, RequestTimedOutError
 
-from contracts.schemas import DeadLetter, EnrichedArticle, RawArticle, decode, encode
+from contracts.schemas import (
+    DEADLETTER_PAYLOAD_CHARS,
+    DeadLetter,
+    EnrichedArticle,
+    RawArticle,
+    decode,
+    encode,
+)
 from contracts.settings import KafkaSettings, ProducerSettings, Settings, TopicSettings
 from producers.errors import PublishError
 from producers.publish import (
-    DEADLETTER_PAYLOAD_CHARS,
     DeliveryStats,
     Publisher,
     compression_type,
