@@ -13,7 +13,10 @@ the answer per item:
 
 When the request itself fails (connection refused or reset, timeout, 429, 5xx) the *whole* batch is retried
 with exponential backoff for as long as Elasticsearch stays away: the caller's ``await`` simply takes longer,
-which is the back-pressure that holds the stream. Nothing is dropped, nothing is acknowledged early.
+which is the back-pressure that holds the stream. Nothing is dropped, nothing is acknowledged early. A batch
+over the cluster's ``http.max_content_length`` (413) is written in halves; one document too large alone is
+returned as an :class:`ItemFailure` (status 413). Any other refusal of the request (401, 403, a malformed
+request) raises :class:`BulkRequestError`: it is not the documents' fault, and nothing is acknowledged.
 
 :meth:`BulkWriter.merge` is a batched read-merge-write: ``mget`` (real-time) the current documents, merge each
 with a pure function, write only what changed, conditioned on the ``_seq_no`` that was read (or ``create`` for
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import structlog
@@ -137,6 +140,20 @@ class BulkWriter:
 
     async def write(self, actions: Sequence[BulkAction]) -> BulkOutcome:
         """Write ``actions``; return once every one is written, stale or failed for good."""
+        try:
+            return await self._write(actions)
+        except BulkRequestError as exc:
+            if not isinstance(exc.__cause__, ApiError) or exc.__cause__.meta.status != 413 or not actions:
+                raise
+            if len(actions) == 1:
+                reason = f"the document alone is over the cluster's http.max_content_length: {exc.__cause__}"
+                failure = ItemFailure(0, actions[0], 413, "request_too_large", reason[:500])
+                return BulkOutcome(0, 0, 0, (failure,), 0)
+            half = len(actions) // 2
+            log.warning("bulk request too large, writing it in halves", actions=len(actions))
+            return _joined(await self.write(actions[:half]), await self.write(actions[half:]), half)
+
+    async def _write(self, actions: Sequence[BulkAction]) -> BulkOutcome:
         written = noop = stale = retries = 0
         failures: list[ItemFailure] = []
         conflicts: list[int] = []
@@ -226,3 +243,16 @@ class BulkWriter:
             pending = [positions[i] for i in outcome.conflicts]
             retries += 1 if pending else 0
         return BulkOutcome(written, noop, 0, tuple(sorted(failures, key=lambda f: f.position)), retries)
+
+
+def _joined(first: BulkOutcome, second: BulkOutcome, offset: int) -> BulkOutcome:
+    """The outcome of a batch written as two parts, the second starting at position ``offset``."""
+    moved = tuple(replace(f, position=f.position + offset) for f in second.failures)
+    return BulkOutcome(
+        first.written + second.written,
+        first.noop + second.noop,
+        first.stale + second.stale,
+        first.failures + moved,
+        first.retries + second.retries,
+        first.conflicts + tuple(c + offset for c in second.conflicts),
+    )

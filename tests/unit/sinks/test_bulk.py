@@ -91,3 +91,17 @@ async def test_an_unauthorised_request_is_an_error_not_a_retry() -> None:
     fake = FakeElasticsearch([ApiError("security_exception", _meta(401), {})])
     with pytest.raises(BulkRequestError, match="refused bulk"):
         await _writer(fake, []).write(_actions(1))
+
+
+async def test_a_batch_too_large_for_the_cluster_is_written_in_halves_and_a_huge_document_returned() -> None:
+    too_large = ApiError("request entity too large", _meta(413), {})
+    ok, created = {"status": 200, "result": "updated"}, {"status": 201, "result": "created"}
+    # 4 actions: refused whole; the first half is written; the second half is refused, then its parts:
+    # the first written, the last too large even alone
+    fake = FakeElasticsearch([too_large, [ok, ok], too_large, [created], too_large])
+    outcome = await _writer(fake, []).write(_actions(4))
+    assert [len(call) // 2 for call in fake.calls] == [4, 2, 2, 1, 1]
+    assert (outcome.written, outcome.retries) == (3, 0)
+    [failure] = outcome.failures
+    assert (failure.position, failure.status, failure.error_type) == (3, 413, "request_too_large")
+    assert "alone is over the cluster's http.max_content_length" in failure.reason
