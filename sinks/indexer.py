@@ -3,8 +3,10 @@
 An article and its duplicates may arrive in either order, on different partitions, even in different sink
 workers. Each side *writes first, then reads the other side*:
 
-- articles: merge the articles into their monthly indices, then ``mget`` (real-time) the relation documents
-  of ``<prefix>-duplicates`` under their ids and merge whatever is there into the articles;
+- articles: merge the articles into their monthly indices (an article already indexed stays in the index that
+  holds it, even if a re-fetch changed its publish month, so it is never there twice), then ``mget``
+  (real-time) the relation documents of ``<prefix>-duplicates`` under their ids and merge whatever is there
+  into the articles;
 - duplicates: merge them into the relation documents keyed by the original's id, refresh the articles alias,
   find the originals that exist (in whichever monthly index) and merge the relations into them.
 
@@ -63,7 +65,11 @@ class Indexer:
         """Merge the articles into their monthly indices, then merge in the duplicates already recorded."""
         # The last record of an article in the batch wins (the topic is keyed by article id, so in order).
         last = {r.article.id: i for i, r in enumerate(records)}
-        targets = [(self._names.article_index(r.article.published), r.article.id) for r in records]
+        held = await self._locate_articles(sorted(last), refresh=False)  # searchable ones: indexed > 1 s ago
+        targets = [
+            (held.get(r.article.id) or self._names.article_index(r.article.published), r.article.id)
+            for r in records
+        ]
         moved = await self._survivors({r.story_id for r in records})  # merged already: write the survivor
         outcome = await self._writer.merge(
             targets,
@@ -168,19 +174,29 @@ class Indexer:
             )
         return outcome.written
 
-    async def _locate_articles(self, ids: Sequence[str]) -> dict[str, str]:
-        """The monthly index of each article of ``ids`` that is indexed (after a refresh)."""
-        hits = await self._search_articles("search originals", {"ids": {"values": list(ids)}}, len(ids))
-        return {hit["_id"]: hit["_index"] for hit in hits}
+    async def _locate_articles(self, ids: Sequence[str], *, refresh: bool = True) -> dict[str, str]:
+        """The monthly index of each article of ``ids`` that is indexed (after a refresh, unless told not
+        to); an article found in two indices (written before this rule) is taken from the older one."""
+        query = {"ids": {"values": list(ids)}}
+        hits = await self._search_articles("search originals", query, 2 * len(ids), refresh=refresh)
+        located: dict[str, str] = {}
+        for hit in sorted(hits, key=lambda h: (h["_id"], h["_index"])):
+            located.setdefault(hit["_id"], hit["_index"])
+        return located
 
-    async def _search_articles(self, what: str, query: Mapping[str, Any], size: int) -> list[Any]:
-        """Refresh the articles alias, then the hits (no source) of ``query``; none for ``size`` 0."""
+    async def _search_articles(
+        self, what: str, query: Mapping[str, Any], size: int, *, refresh: bool = True
+    ) -> list[Any]:
+        """Refresh the articles alias (unless told not to), then the hits (no source) of ``query``; none for
+        ``size`` 0."""
         if not size:
             return []
         es, alias = self._writer.es, self._names.articles_alias
-        await self._writer.call(
-            "refresh", lambda: es.indices.refresh(index=alias, ignore_unavailable=True, allow_no_indices=True)
-        )
+        if refresh:
+            await self._writer.call(
+                "refresh",
+                lambda: es.indices.refresh(index=alias, ignore_unavailable=True, allow_no_indices=True),
+            )
         found = await self._writer.call(
             what,
             lambda: es.search(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.settings import Settings
@@ -209,3 +210,26 @@ async def test_replaying_the_same_stream_leaves_the_index_unchanged(
 
     assert len(before) == 5 + 2 + 1  # articles, relation documents, one story
     assert after == before
+
+
+async def test_an_article_refetched_with_another_publish_month_stays_one_document(
+    stack: Settings, indexer: Indexer, sink_names: IndexNames
+) -> None:
+    # A feed item without a date is stamped with its fetch time: fetched again after midnight on the 1st,
+    # the same article comes back with another month.
+    january = clustered(published=datetime(2015, 1, 31, 23, 50, tzinfo=UTC))
+    february = clustered(id=january.article.id, published=datetime(2015, 2, 1, 0, 10, tzinfo=UTC))
+    await indexer.index_articles([january])
+    es = _es(stack)
+    try:
+        es.indices.refresh(index=sink_names.all_pattern)
+    finally:
+        es.close()
+    await indexer.index_articles([february])
+
+    documents = [key for key in _snapshot(stack, sink_names) if key[1] == january.article.id]
+    assert documents == [(sink_names.article_index(january.article.published), january.article.id)]
+    kept = _source(stack, documents[0][0], january.article.id)["_source"]
+    assert kept["published"].startswith(
+        "2015-02-01T00:10"
+    )  # the newer record's content, in the index that held it
