@@ -5,6 +5,8 @@ headlines boosted over bodies and summaries, so «الأسد» ranks the name ab
 «معارضة» still finds «والمعارضين». Stories are also searched by what they are about (their top keywords,
 people, organisations and places), and a story's score grows with its size (``log10(2 + articles)``): an
 editor looking for an event wants the story that covers it, not a one-article column that names it.
+Words are alternatives (an editor scanning coverage wants recall), but texts holding them side by side rank
+first; a phrase in quotes, "…" or «…», must appear as written («الأمم المتحدة» is not «الولايات المتحدة»).
 Highlights come back wrapped in two private-use characters (:data:`MARK_START`, :data:`MARK_END`) that the
 renderer turns into styling, so no markup can leak from text.
 
@@ -27,6 +29,7 @@ MARK_START = "\ue000"
 MARK_END = "\ue001"
 ARTICLE_FIELDS = ("title^3", "title.exact^6", "body", "body.exact^2", "lead")
 STORY_FIELDS = ("headline^3", "headline.exact^6", "summary", "summary.exact^2", "about", "about.exact^2")
+_QUOTED = re.compile(r'"([^"]+)"|«([^»]+)»')
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -71,7 +74,24 @@ def parse_since(text: str) -> timedelta:
 
 
 def _text_query(text: str, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {"multi_match": {"query": text, "fields": list(fields), "type": "most_fields"}}
+    """Quoted phrases required as written; the other words any of them, side by side ranked higher.
+
+    >>> query = _text_query('«الأمم المتحدة» سوريا', ("title",))["bool"]
+    >>> [(c["multi_match"]["query"], c["multi_match"]["type"]) for c in query["must"]]
+    [('الأمم المتحدة', 'phrase'), ('سوريا', 'most_fields')]
+    """
+    phrases = [double or angled for double, angled in _QUOTED.findall(text)]
+    words = _QUOTED.sub(" ", text).strip()
+    must: list[dict[str, Any]] = [
+        {"multi_match": {"query": phrase, "fields": list(fields), "type": "phrase"}} for phrase in phrases
+    ]
+    should: list[dict[str, Any]] = []
+    if words or not phrases:
+        must.append({"multi_match": {"query": words, "fields": list(fields), "type": "most_fields"}})
+        should.append(
+            {"multi_match": {"query": words, "fields": list(fields), "type": "phrase", "slop": 2, "boost": 2}}
+        )
+    return {"bool": {"must": must, "should": should}}
 
 
 def _highlight(*fields: str) -> dict[str, Any]:
@@ -88,11 +108,15 @@ def _filters(
     """The outlet, time and place filters shared by article and story search: ``(field, value)`` each."""
     filters: list[dict[str, Any]] = []
     if outlet[1]:
-        filters.append({"term": {outlet[0]: outlet[1]}})
+        filters.append({"term": {outlet[0]: outlet[1].strip().lower()}})  # outlet ids are lower case
     if since[1] is not None:
         filters.append({"range": {since[0]: {"gte": since[1].isoformat()}}})
-    if place[1]:
-        filters.append({"term": {place[0]: place[1]}})
+    if place[1]:  # the gazetteer's name, or words of it («السعودية» for «المملكة العربية السعودية»)
+        name, words = (
+            {"term": {place[0]: place[1]}},
+            {"match": {f"{place[0]}.words": {"query": place[1], "operator": "and"}}},
+        )
+        filters.append({"bool": {"should": [name, words], "minimum_should_match": 1}})
     return filters
 
 
@@ -133,8 +157,8 @@ def story_search(
     """Ranked live stories (merged ones left out) for ``text``, with the same filters as articles.
 
     >>> scored = story_search("الأسد", IndexNames(), place="دمشق").body["query"]["function_score"]
-    >>> scored["query"]["bool"]["filter"]
-    [{'term': {'top_places.name': 'دمشق'}}]
+    >>> scored["query"]["bool"]["filter"][0]["bool"]["should"][0]
+    {'term': {'top_places.name': 'دمشق'}}
     """
     filters = _filters(("outlets", outlet), ("last_seen", since), ("top_places.name", place))
     matching = {

@@ -11,6 +11,7 @@ import pytest
 from contracts.settings import Settings
 from sinks.elasticsearch import client, setup
 from sinks.indices import IndexNames
+from sinks.search import article_search
 from sinks.templates import ARTICLES_ALIAS, COMPONENT, STORIES_ALIAS, index_body
 from tests.integration.sinks.conftest import drop_prefix
 
@@ -27,6 +28,14 @@ DOCS = {
     "habit": "الأسواق مزدحمة كالعادة قبل العيد",
     "government": "فالحكومة أعلنت الميزانية الجديدة",
     "flights": "الطيران يستأنف الرحلات إلى عدن",
+    # the hamza seats Egyptian outlets write: مسئول for مسؤول, الشئون for الشؤون
+    "official": "مسئول مصري يزور القاهرة",
+    "affairs": "وزارة الشئون الإسلامية تعلن موعد العيد",
+    # على (on) and علي (Ali) are one word once ى is normalised: only the name may match
+    "border": "مظاهرات على الحدود",
+    "ali": "علي عبدالله صالح يلقي خطابا",
+    "un": "الأمم المتحدة تدعو إلى هدنة",
+    "us": "الولايات المتحدة تقصف مواقع وتتحدث عن الأمم",
 }
 
 # (query, must hit, must not hit)
@@ -88,6 +97,68 @@ def test_arabic_search_case(
     found = {h["_id"] for h in es.search(index=index, query=_query(query), size=20)["hits"]["hits"]}
     assert hits <= found, f"{query!r} missed {hits - found}"
     assert not (non_hits & found), f"{query!r} wrongly found {non_hits & found}"
+
+
+def _product(es: Any, index: str, text: str, **filters: Any) -> list[str]:
+    """The ranked ids that the product's own article search finds in ``index``."""
+    body = article_search(text, IndexNames(), **filters).body
+    return [h["_id"] for h in es.search(index=index, query=body["query"], size=20)["hits"]["hits"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "hits", "non_hits"),
+    [
+        ("مسؤول", {"official"}, {"school"}),
+        ("المسؤول", {"official"}, {"school"}),
+        ("الشؤون", {"affairs"}, {"official"}),
+        ("علي", {"ali"}, {"border", "opp-1"}),
+        ("«الأمم المتحدة»", {"un"}, {"us"}),
+        ('"الأمم المتحدة"', {"un"}, {"us"}),
+    ],
+    ids=[
+        "hamza-waw",
+        "hamza-waw-article",
+        "hamza-yeh",
+        "name-not-preposition",
+        "angled-phrase",
+        "quoted-phrase",
+    ],
+)
+def test_the_products_search_case(
+    articles: tuple[Any, str], query: str, hits: set[str], non_hits: set[str]
+) -> None:
+    es, index = articles
+    found = set(_product(es, index, query))
+    assert hits <= found, f"{query!r} missed {hits - found}"
+    assert not (non_hits & found), f"{query!r} wrongly found {non_hits & found}"
+
+
+def test_words_side_by_side_rank_first(articles: tuple[Any, str]) -> None:
+    es, index = articles
+    ranked = _product(es, index, "الأمم المتحدة")
+    assert ranked[0] == "un", ranked
+    assert "us" in ranked  # unquoted, the words are alternatives
+
+
+def test_a_place_is_found_by_a_word_of_its_name_and_an_outlet_whatever_its_case(stack: Settings) -> None:
+    es = client(stack.elasticsearch)
+    name = f"test-articles-{uuid.uuid4().hex[:10]}"
+    es.indices.create(index=name, **index_body(ARTICLES_ALIAS))
+    try:
+        for doc_id, outlet, place in (
+            ("ksa", "sabq", "المملكة العربية السعودية"),
+            ("riyadh", "okaz", "الرياض"),
+        ):
+            document = {"id": doc_id, "title": "خبر", "body": "", "outlet": outlet, "place_names": [place]}
+            es.index(index=name, id=doc_id, document=document)
+        es.indices.refresh(index=name)
+        assert _product(es, name, "خبر", place="السعودية") == ["ksa"]
+        assert _product(es, name, "خبر", place="المملكة العربية السعودية") == ["ksa"]
+        assert _product(es, name, "خبر", place="رياض") == ["riyadh"]
+        assert _product(es, name, "خبر", outlet="Sabq") == ["ksa"]
+    finally:
+        es.indices.delete(index=name)
+        es.close()
 
 
 def test_assad_ranks_above_lions(articles: tuple[Any, str]) -> None:

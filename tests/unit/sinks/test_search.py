@@ -42,14 +42,22 @@ def test_bad_since_names_the_input(text: str) -> None:
 
 def test_article_search_boosts_titles_and_exact_forms_and_filters() -> None:
     since = datetime(2015, 8, 7, tzinfo=UTC)
-    body = article_search("الأسد", NAMES, outlet="sabq", since=since, place="دمشق", size=5).body
-    fields = body["query"]["bool"]["must"][0]["multi_match"]["fields"]
+    body = article_search("الأسد", NAMES, outlet="Sabq ", since=since, place="دمشق", size=5).body
+    fields = body["query"]["bool"]["must"][0]["bool"]["must"][0]["multi_match"]["fields"]
     assert fields[:2] == ["title^3", "title.exact^6"]
     assert "body" in fields
     assert body["query"]["bool"]["filter"] == [
         {"term": {"outlet": "sabq"}},
         {"range": {"published": {"gte": "2015-08-07T00:00:00+00:00"}}},
-        {"term": {"place_names": "دمشق"}},
+        {
+            "bool": {
+                "should": [
+                    {"term": {"place_names": "دمشق"}},
+                    {"match": {"place_names.words": {"query": "دمشق", "operator": "and"}}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
     ]
     assert body["highlight"]["pre_tags"] == [MARK_START]
     assert body["size"] == 5
@@ -66,7 +74,8 @@ def test_story_searches_leave_merged_stories_out() -> None:
 
 def test_story_search_reads_what_a_story_is_about_and_weighs_its_size() -> None:
     scored = story_search("تفجير أبها", NAMES).body["query"]["function_score"]
-    assert {"about", "about.exact^2"} <= set(scored["query"]["bool"]["must"][0]["multi_match"]["fields"])
+    text = scored["query"]["bool"]["must"][0]["bool"]
+    assert {"about", "about.exact^2"} <= set(text["must"][0]["multi_match"]["fields"])
     assert scored["field_value_factor"]["field"] == "article_count"
     assert scored["boost_mode"] == "multiply"
 
@@ -95,3 +104,21 @@ def test_parse_hits_keeps_rank_and_highlights() -> None:
     assert hits[0].article_count == 4
     assert hits[0].outlets == ["sabq", "okaz"]
     assert hits[0].highlights == [f"{MARK_START}أ{MARK_END}"]
+
+
+def test_quoted_phrases_are_required_and_the_other_words_rank_side_by_side() -> None:
+    query = article_search('"F-16" «الأمم المتحدة» قصف سوريا', NAMES).body["query"]["bool"]["must"][0]["bool"]
+    assert [(c["multi_match"]["query"], c["multi_match"]["type"]) for c in query["must"]] == [
+        ("F-16", "phrase"),
+        ("الأمم المتحدة", "phrase"),
+        ("قصف سوريا", "most_fields"),
+    ]
+    [near] = query["should"]
+    assert (near["multi_match"]["query"], near["multi_match"]["type"], near["multi_match"]["slop"]) == (
+        "قصف سوريا",
+        "phrase",
+        2,
+    )
+    only_phrase = article_search("«الأمم المتحدة»", NAMES).body["query"]["bool"]["must"][0]["bool"]
+    assert [c["multi_match"]["type"] for c in only_phrase["must"]] == ["phrase"]
+    assert only_phrase["should"] == []

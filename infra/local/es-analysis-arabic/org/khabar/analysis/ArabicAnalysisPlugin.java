@@ -11,9 +11,12 @@
  *   token filter arabic_normalization   ArabicNormalizationFilter (also usable in normalizers)
  *   token filter arabic_stem            ArabicStemFilter
  *   token filter decimal_digit          DecimalDigitFilter (Arabic-Indic digits to ASCII)
+ *   char filter  mapping                MappingCharFilter ("a => b" rules in `mappings`; also usable in normalizers;
+ *                                       unlike analysis-common, no escape sequences: the rules are taken literally)
  */
 package org.khabar.analysis;
 
+import java.io.Reader;
 import java.util.List;
 import java.util.Map;
 
@@ -23,14 +26,19 @@ import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.ar.ArabicAnalyzer;
 import org.apache.lucene.analysis.ar.ArabicNormalizationFilter;
 import org.apache.lucene.analysis.ar.ArabicStemFilter;
+import org.apache.lucene.analysis.charfilter.MappingCharFilter;
+import org.apache.lucene.analysis.charfilter.NormalizeCharMap;
 import org.apache.lucene.analysis.core.DecimalDigitFilter;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
 import org.elasticsearch.index.IndexSettings;
+import org.elasticsearch.index.analysis.AbstractCharFilterFactory;
 import org.elasticsearch.index.analysis.AbstractIndexAnalyzerProvider;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.Analysis;
 import org.elasticsearch.index.analysis.AnalyzerProvider;
+import org.elasticsearch.index.analysis.CharFilterFactory;
+import org.elasticsearch.index.analysis.NormalizingCharFilterFactory;
 import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
 import org.elasticsearch.index.analysis.PreBuiltAnalyzerProviderFactory;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
@@ -50,6 +58,13 @@ public final class ArabicAnalysisPlugin extends Plugin implements AnalysisPlugin
                 new StemFactory(name, settings),
             "decimal_digit", (IndexSettings index, Environment env, String name, Settings settings) ->
                 new DecimalDigitFactory(name, settings));
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<CharFilterFactory>> getCharFilters() {
+        // Built only where an index defines one (with its rules), as analysis-common registers it.
+        return Map.of("mapping", AnalysisPlugin.requiresAnalysisSettings(
+            (IndexSettings index, Environment env, String name, Settings settings) -> new MappingFactory(env, name, settings)));
     }
 
     @Override
@@ -76,6 +91,33 @@ public final class ArabicAnalysisPlugin extends Plugin implements AnalysisPlugin
         @Override
         public ArabicAnalyzer get() {
             return analyzer;
+        }
+    }
+
+    static final class MappingFactory extends AbstractCharFilterFactory implements NormalizingCharFilterFactory {
+        private final NormalizeCharMap map;
+
+        MappingFactory(Environment env, String name, Settings settings) {
+            super(name);
+            List<String> rules = Analysis.getWordList(env, settings, "mappings");
+            if (rules == null || rules.isEmpty()) {
+                throw new IllegalArgumentException("char filter [" + name + "] of type mapping needs `mappings`");
+            }
+            NormalizeCharMap.Builder builder = new NormalizeCharMap.Builder();
+            for (String rule : rules) {
+                int arrow = rule.indexOf("=>");
+                String from = arrow < 0 ? "" : rule.substring(0, arrow).trim();
+                if (from.isEmpty()) {
+                    throw new IllegalArgumentException("char filter [" + name + "]: invalid mapping rule [" + rule + "]");
+                }
+                builder.add(from, rule.substring(arrow + 2).trim());
+            }
+            map = builder.build();
+        }
+
+        @Override
+        public Reader create(Reader reader) {
+            return new MappingCharFilter(map, reader);
         }
     }
 
