@@ -8,6 +8,7 @@ with a reason instead of stopping the pipeline. Times are timezone-aware UTC.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime
 from functools import cache, reduce
 from operator import or_
@@ -203,20 +204,24 @@ class DeadLetter(Record):
     failed_at: UtcDatetime
 
 
-#: A dead letter carries at most this much of the original (characters of text, or of base64): a letter must
-#: fit a Kafka message however big the original was; the original stays at its source offset.
+#: A dead letter carries at most this much of the original (characters of text, or of base64), and at most
+#: :data:`DEADLETTER_PAYLOAD_BYTES` of it once written as JSON (a control character takes 6 bytes there): a
+#: letter must fit a Kafka message however big the original was; the original stays at its source offset.
 DEADLETTER_PAYLOAD_CHARS: Final = 200_000
+DEADLETTER_PAYLOAD_BYTES: Final = 600_000
 PayloadEncoding = Literal["utf-8", "base64"]
 
 
 def dead_letter_payload(payload: bytes | str) -> tuple[str, PayloadEncoding, str]:
-    """The payload as UTF-8 text (else base64), clipped to :data:`DEADLETTER_PAYLOAD_CHARS`, and a note for
-    the reason when clipped.
+    """The payload as UTF-8 text (else base64), clipped to the limits above, and a note for the reason when
+    clipped.
 
     >>> dead_letter_payload(b"\\xff\\xfe")
     ('//4=', 'base64', '')
     >>> dead_letter_payload("ب" * 200_001)[2]
     ' (payload clipped to 200000 of 200001 chars)'
+    >>> dead_letter_payload("\\0" * 200_000)[2]  # 6 bytes each in JSON
+    ' (payload clipped to 99998 of 200000 chars)'
     """
     if isinstance(payload, str):
         text = payload
@@ -224,20 +229,22 @@ def dead_letter_payload(payload: bytes | str) -> tuple[str, PayloadEncoding, str
         try:
             text = payload.decode("utf-8")
         except UnicodeDecodeError:
-            kept = payload[: DEADLETTER_PAYLOAD_CHARS // 4 * 3]
-            note = (
-                f" (payload clipped to {len(kept)} of {len(payload)} bytes)"
-                if len(kept) < len(payload)
-                else ""
-            )
-            return base64.b64encode(kept).decode("ascii"), "base64", note
-    if len(text) <= DEADLETTER_PAYLOAD_CHARS:
+            head = payload[: DEADLETTER_PAYLOAD_CHARS // 4 * 3]
+            clipped = len(head) < len(payload)
+            note = f" (payload clipped to {len(head)} of {len(payload)} bytes)" if clipped else ""
+            return base64.b64encode(head).decode("ascii"), "base64", note
+    kept = text[:DEADLETTER_PAYLOAD_CHARS]
+    size = _json_bytes(kept)
+    while size > DEADLETTER_PAYLOAD_BYTES:  # escapes: shrink in proportion, then measure again
+        kept = kept[: len(kept) * DEADLETTER_PAYLOAD_BYTES // size - 1]
+        size = _json_bytes(kept)
+    if len(kept) == len(text):
         return text, "utf-8", ""
-    return (
-        text[:DEADLETTER_PAYLOAD_CHARS],
-        "utf-8",
-        f" (payload clipped to {DEADLETTER_PAYLOAD_CHARS} of {len(text)} chars)",
-    )
+    return kept, "utf-8", f" (payload clipped to {len(kept)} of {len(text)} chars)"
+
+
+def _json_bytes(text: str) -> int:
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
 
 
 R = TypeVar("R", bound=Record)

@@ -7,6 +7,8 @@
     ├── CorpusError           a corpus file or folder cannot be read; the message names the file and row
     ├── RegistryError         the feed registry is invalid; the message names the file and the entry
     ├── FetchError            a feed cannot be fetched; the message names the URL and the reason
+    ├── BodyTooLargeError     a response body passed the size limit (decoded); says the limit
+    ├── UnsupportedEncodingError  a Content-Encoding other than one gzip or deflate layer; names it
     ├── PublishError          records were lost: neither delivered nor dead-lettered (says how many)
     ├── SeenStoreError        the seen-store database cannot be opened or written; names the file
     └── PaceError             a replay pace (--speed / --rate) is invalid; says what forms are accepted
@@ -20,6 +22,7 @@ from __future__ import annotations
 from contracts.errors import KhabarError
 
 __all__ = [
+    "BodyTooLargeError",
     "CorpusError",
     "FeedParseError",
     "FetchError",
@@ -30,6 +33,7 @@ __all__ = [
     "PublishError",
     "RegistryError",
     "SeenStoreError",
+    "UnsupportedEncodingError",
 ]
 
 
@@ -71,3 +75,11 @@ class SeenStoreError(ProducerError):
 
 class PaceError(ProducerError):
     """A replay pace is invalid; the message quotes it and the accepted forms (``60x``, ``25/s``)."""
+
+
+class BodyTooLargeError(ProducerError):
+    """A response body passed the size limit, counted decoded; the message says the limit."""
+
+
+class UnsupportedEncodingError(ProducerError):
+    """A response's Content-Encoding is not one gzip or deflate layer, or does not decode; names it."""

@@ -3,8 +3,9 @@
 Every request is a conditional GET: the ``ETag`` and ``Last-Modified`` of the last good response go back as
 ``If-None-Match`` and ``If-Modified-Since``, so an unchanged feed costs the outlet a ``304`` and no body. The
 client names khabar in its ``User-Agent``, accepts gzip, follows at most ``max_redirects`` redirects, gives
-up on a connect or read timeout and on a whole request slower than both together, and streams the body,
-stopping as soon as it passes ``max_response_bytes`` (decoded, so a gzip bomb stops too).
+up on a connect or read timeout and on a whole request slower than both together, and streams the raw body
+through :class:`~producers.content_encoding.BoundedDecoder`, stopping as soon as it passes
+``max_response_bytes`` decoded (so a gzip bomb stops at the limit, not in memory).
 
 A failure is a value, not an exception: :meth:`Fetcher.fetch` returns a :class:`FetchResult` whose
 ``outcome`` says what went wrong, so one dead feed never stops a round. :meth:`FetchResult.raise_for_failure`
@@ -28,7 +29,8 @@ import httpx
 
 from contracts.settings import ProducerSettings
 
-from .errors import FetchError
+from .content_encoding import BoundedDecoder
+from .errors import BodyTooLargeError, FetchError, UnsupportedEncodingError
 from .politeness import HostGate
 
 __all__ = ["ACCEPT", "FetchResult", "Fetcher", "Outcome", "Validators", "retry_after_s"]
@@ -108,10 +110,6 @@ def retry_after_s(value: str | None, *, now: datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
-class _TooLargeError(Exception):
-    pass
-
-
 class Fetcher:
     """An async HTTP client for feeds; one per process, closed with :meth:`aclose` (or ``async with``)."""
 
@@ -163,8 +161,10 @@ class Fetcher:
             outcome, error = "timeout", f"{type(exc).__name__}: {exc or 'timed out'}"
         except httpx.TooManyRedirects as exc:
             outcome, error = "redirects", f"more than the allowed redirects: {exc}"
-        except _TooLargeError as exc:
+        except BodyTooLargeError as exc:
             outcome, error = "too_large", str(exc)
+        except UnsupportedEncodingError as exc:
+            outcome, error = "http_error", str(exc)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             outcome, error = "network", f"{type(exc).__name__}: {exc or 'connection failed'}"
         return FetchResult(url=url, outcome=outcome, error=error, elapsed_s=self._clock() - started)
@@ -232,14 +232,14 @@ class Fetcher:
     async def _read_limited(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_bytes:
-            raise _TooLargeError(f"declared {int(declared)} bytes, over the {self._max_bytes}-byte limit")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self._max_bytes:
-                raise _TooLargeError(f"body passed the {self._max_bytes}-byte limit; stopped reading")
-            chunks.append(chunk)
+            raise BodyTooLargeError(f"declared {int(declared)} bytes, over the {self._max_bytes}-byte limit")
+        if response.is_stream_consumed:  # built from bytes already in memory (a mock transport's answer)
+            if len(response.content) > self._max_bytes:
+                raise BodyTooLargeError(f"body passed the {self._max_bytes}-byte limit; stopped reading")
+            return response.content
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes=self._max_bytes)
+        chunks = [decoder.feed(chunk) async for chunk in response.aiter_raw()]  # raw: httpx decodes unbounded
+        chunks.append(decoder.finish())
         return b"".join(chunks)
 
     async def aclose(self) -> None:

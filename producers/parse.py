@@ -39,6 +39,9 @@ __all__ = ["FUTURE_TOLERANCE", "EntryError", "ParseResult", "parse_feed"]
 
 #: A published time further than this ahead of ``now`` is treated as wrong (status ``"future"``).
 FUTURE_TOLERANCE: Final = timedelta(minutes=10)
+#: A published time before this is not believed either (status ``"unparsable"``): no Arabic outlet published
+#: online before it, and CMSs that lose a date write the Unix epoch (1970) or the year 1 or 1900.
+EARLIEST_PUBLISHED: Final = datetime(1995, 1, 1, tzinfo=UTC)
 _HEADLINE_CHARS: Final = 120
 PublishedStatus = Literal["ok", "missing", "unparsable", "future"]
 
@@ -117,6 +120,8 @@ class ParseResult:
     errors: list[EntryError]
     bozo: str | None
     encoding: str | None = None
+    #: The complaint is about the markup, not only the declared encoding (an empty feed may still be valid).
+    malformed: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,8 @@ def _published(entry: Mapping[str, Any], ctx: _Context) -> tuple[datetime, Publi
         return ctx.fetched_at, "unparsable"
     if published - ctx.now > FUTURE_TOLERANCE:
         return ctx.fetched_at, "future"
+    if published < EARLIEST_PUBLISHED:
+        return ctx.fetched_at, "unparsable"
     return published, "ok"
 
 
@@ -325,6 +332,7 @@ def parse_feed(
         errors=errors,
         bozo=f"{type(exc).__name__}: {exc}" if exc is not None else None,
         encoding=parsed.get("encoding") or None,
+        malformed=exc is not None and not isinstance(exc, ThingsNobodyCaresAboutButMe),
     )
 
 

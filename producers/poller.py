@@ -43,11 +43,13 @@ from .parse import ParseResult, parse_document, unique_articles
 from .politeness import Backoff, HostGate
 from .registry import FeedSpec
 
-__all__ = ["ArticleSink", "FeedReport", "Poller", "RoundReport", "SeenIds", "entry_bytes"]
+__all__ = ["ArticleSink", "FeedReport", "Poller", "RoundReport", "SeenIds", "entry_bytes", "entry_spans"]
 
 FeedOutcome = Literal["published", "not_modified", "fetch_failed", "unreadable", "deferred"]
-_ENTRY_RE: Final = re.compile(rb"<(item|entry)(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
+_ENTRY_TAG: Final = re.compile(rb"<(/?)(item|entry)(?:\s[^>]*)?>")
 _PRUNE_EVERY: Final = timedelta(hours=6)
+#: Rejected entries named in the one dead letter of those that cannot be cut out of their document.
+_LISTED_ENTRIES: Final = 20
 _MAX_SLEEP_S: Final = 60.0
 _MIN_SLEEP_S: Final = 1.0
 _log = structlog.get_logger("khabar.producers.poller")
@@ -121,6 +123,28 @@ class RoundReport:
         return sum(report.dead_lettered for report in self.feeds)
 
 
+def entry_spans(document: bytes) -> list[bytes]:
+    """The raw bytes of every ``<item>`` or ``<entry>`` of a feed document that can be cut out, in order: from
+    an opening tag to the next closing tag of its name. One pass over the tags, so a document whose items are
+    never closed costs no more than a sound one.
+
+    >>> entry_spans(b"<rss><channel><item><title>a</title></item><item>b</item></channel></rss>")
+    [b'<item><title>a</title></item>', b'<item>b</item>']
+    >>> entry_spans(b"<feed><entry>a<entry>b</entry><entry>c</feed>")
+    [b'<entry>a<entry>b</entry>']
+    """
+    spans: list[bytes] = []
+    start, name = -1, b""
+    for tag in _ENTRY_TAG.finditer(document):
+        closing, tag_name = tag.group(1), tag.group(2)
+        if not closing and start < 0:
+            start, name = tag.start(), tag_name
+        elif closing and start >= 0 and tag_name == name:
+            spans.append(document[start : tag.end()])
+            start = -1
+    return spans
+
+
 def entry_bytes(document: bytes, index: int) -> bytes | None:
     """The raw bytes of the ``index``-th ``<item>`` or ``<entry>`` of a feed document, if they can be cut out.
 
@@ -129,10 +153,8 @@ def entry_bytes(document: bytes, index: int) -> bytes | None:
     >>> entry_bytes(b"<rss/>", 0) is None
     True
     """
-    for position, match in enumerate(_ENTRY_RE.finditer(document)):
-        if position == index:
-            return match.group(0)
-    return None
+    spans = entry_spans(document)
+    return spans[index] if 0 <= index < len(spans) else None
 
 
 def _utcnow() -> datetime:
@@ -286,7 +308,7 @@ class Poller:
                 error=str(exc),
                 retry_in_s=feed.interval_s,
             )
-        if not parsed.articles and parsed.bozo:  # malformed, nothing usable: the feed is failing
+        if not parsed.articles and parsed.malformed:  # nothing usable from broken markup: the feed is failing
             error = f"malformed document, no usable entry: {parsed.bozo}"
             return self._failed(feed, "unreadable", error, None, dead_lettered=delivery.dead_lettered)
         self._succeeded(feed, result, now=now, items=delivery.published)
@@ -362,13 +384,20 @@ class Poller:
         """
         out = {_digest(body): (problem, "WrongEncodingError", body)} if problem else {}
         malformed = f"; the document is malformed: {parsed.bozo}" if parsed.bozo else ""
+        spans = entry_spans(body) if parsed.errors else []  # once per document, not once per bad entry
+        uncut: list[str] = []
         for error in parsed.errors:
-            raw = entry_bytes(body, error.index)
+            raw = spans[error.index] if 0 <= error.index < len(spans) else None
             where = f"entry {error.index} (guid {error.guid!r}, link {error.url!r})"
-            identity = (
-                error.reason.encode() + b"\0" + (raw if raw is not None else str(error.index).encode() + body)
-            )
-            out[_digest(identity)] = (f"{where}: {error.reason}{malformed}", "EntryError", raw or body)
+            if raw is None:  # the whole document is the original: one letter for all such entries
+                uncut.append(f"{where}: {error.reason}")
+                continue
+            identity = error.reason.encode() + b"\0" + raw
+            out[_digest(identity)] = (f"{where}: {error.reason}{malformed}", "EntryError", raw)
+        if uncut:
+            listed = "; ".join(uncut[:_LISTED_ENTRIES]) + ("; …" if len(uncut) > _LISTED_ENTRIES else "")
+            reason = f"{len(uncut)} entries that cannot be cut out of the document: {listed}{malformed}"
+            out[_digest(b"uncut\0" + "\0".join(uncut).encode() + b"\0" + body)] = (reason, "EntryError", body)
         return out
 
     async def _unreadable(self, feed: FeedSpec, body: bytes, exc: FeedParseError) -> FeedReport:

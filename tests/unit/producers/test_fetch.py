@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import tracemalloc
+import zlib
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -118,6 +121,63 @@ async def test_gzip_bomb_is_bounded_by_the_decoded_size() -> None:
 
     async with fetcher(httpx.MockTransport(handler), max_response_bytes=50_000) as client:
         assert (await client.fetch(URL)).outcome == "too_large"
+
+
+def _streamed(body: bytes, encoding: str) -> httpx.MockTransport:
+    """A transport answering with ``body`` streamed from the network in 16 KB chunks, as sent (encoded)."""
+
+    async def stream() -> object:
+        for start in range(0, len(body), 16_384):
+            yield body[start : start + 16_384]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=stream(), headers={"Content-Encoding": encoding})  # type: ignore[arg-type]
+
+    return httpx.MockTransport(handler)
+
+
+async def test_a_streamed_gzip_bomb_stops_at_the_limit_without_inflating_in_memory() -> None:
+    bomb = gzip.compress(b"\0" * 200_000_000)  # 200 MB in about 200 KB
+    tracemalloc.start()
+    try:
+        async with fetcher(_streamed(bomb, "gzip"), max_response_bytes=1_000_000) as client:
+            result = await client.fetch(URL)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.outcome == "too_large"
+    assert "(decoded)" in (result.error or "")
+    assert peak < 20_000_000  # httpx's own decoding inflated each 16 KB chunk whole: 16 MB at a time
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "message"),
+    [
+        (gzip.compress(gzip.compress(FEED)), "gzip, gzip", "only one gzip or deflate layer"),
+        (FEED, "br", "Content-Encoding 'br'"),
+        (b"not gzip at all", "gzip", "does not decode"),
+    ],
+    ids=["stacked", "unasked", "corrupt"],
+)
+async def test_an_encoding_not_asked_for_or_broken_is_a_named_failure(
+    body: bytes, encoding: str, message: str
+) -> None:
+    async with fetcher(_streamed(body, encoding)) as client:
+        result = await client.fetch(URL)
+    assert result.outcome == "http_error"
+    assert message in (result.error or "")
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, zlib.compress, lambda b: zlib.compress(b)[2:-4]],
+                         ids=["gzip", "deflate-zlib", "deflate-raw"])  # fmt: skip
+async def test_streamed_gzip_and_both_kinds_of_deflate_are_decoded(
+    compress: Callable[[bytes], bytes],
+) -> None:
+    encoding = "gzip" if compress is gzip.compress else "deflate"
+    async with fetcher(_streamed(compress(FEED * 1000), encoding)) as client:
+        result = await client.fetch(URL)
+    assert result.outcome == "ok", result.error
+    assert result.body == FEED * 1000
 
 
 async def test_redirects_are_followed_up_to_the_limit() -> None:

@@ -244,6 +244,15 @@ def test_published_missing_unparsable_future_and_ok() -> None:
     assert (later.published, later.published_status) == (datetime(2024, 9, 2, 13, 0, tzinfo=UTC), "ok")
 
 
+@pytest.mark.parametrize(
+    "date",
+    ["Thu, 01 Jan 1970 00:00:00 GMT", "Mon, 01 Jan 1900 00:00:00 GMT", "Sat, 31 Dec 1994 23:00:00 GMT"],
+)
+def test_a_date_before_online_news_is_not_believed(date: str) -> None:
+    [article] = parse(rss(item(link="https://example.net/1", pubDate=date)).encode()).articles
+    assert (article.published, article.published_status) == (FETCHED, "unparsable")
+
+
 def test_tracker_and_amp_links_map_to_one_canonical_url_and_id() -> None:
     links = [
         "https://example.net/news/2024/09/story?utm_source=rss&amp;utm_medium=feed",

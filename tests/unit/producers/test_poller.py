@@ -228,6 +228,35 @@ async def test_unreadable_and_hostile_feeds_go_to_the_dead_letter_topic(fetcher:
     assert len(publisher.published) == 7
 
 
+async def _poll_body(body: bytes, content_type: str) -> tuple[Any, FakePublisher]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"Content-Type": content_type, "ETag": '"e1"'})
+
+    feed = FeedSpec("x", "https://x.example/rss", "x", "SA", "ar", 60.0)
+    publisher = FakePublisher()
+    async with Fetcher(ProducerSettings(), transport=httpx.MockTransport(handler)) as fetcher:
+        report = await make_poller([feed], fetcher, publisher, FakeSeen()).poll_once()
+    return report.feeds[0], publisher
+
+
+async def test_an_empty_feed_with_only_an_encoding_complaint_is_a_feed_not_a_failure() -> None:
+    empty = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>خبر</title></channel></rss>'
+    )
+    report, publisher = await _poll_body(empty.encode(), "text/html")
+    assert (report.outcome, report.published, report.error) == ("published", 0, None)
+    assert publisher.dead == []
+
+
+async def test_entries_never_closed_are_one_dead_letter_found_in_one_pass() -> None:
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>c</title>'
+    report, publisher = await _poll_body(head + b"<item><title>x</title>" * 2000, "application/rss+xml")
+    assert report.outcome == "unreadable"
+    [letter] = publisher.dead
+    assert letter["reason"].startswith("2000 entries that cannot be cut out of the document: entry 0 ")
+    assert letter["reason"].count("; entry ") == 19  # twenty named, then …
+
+
 async def test_wrong_declared_encoding_is_repaired_and_reported(fetcher: Fetcher) -> None:
     publisher = FakePublisher()
     with serve("wrong-encoding:sabq") as server:
