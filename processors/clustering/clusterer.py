@@ -616,6 +616,8 @@ class StoryClusterer:
                 clock = datetime.fromisoformat(value.decode("ascii"))
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ClusterStateError(f"entry {key!r} cannot be read: {exc}") from None
+            if clock.tzinfo is None:
+                raise ClusterStateError(f"entry {key!r} holds a time without a zone: {clock.isoformat()}")
             self._clock, self._clock_written = _later(self._clock, clock), clock
         else:
             raise ClusterStateError(

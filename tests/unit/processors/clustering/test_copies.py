@@ -267,3 +267,11 @@ def test_with_article_frequencies_a_copy_is_one_document_live_restored_and_close
     for clusterer in (live, restored):
         clusterer.advance(T0 + timedelta(hours=25))
         assert clusterer._df.documents == 0  # the story and its copy left the statistics together
+
+
+@pytest.mark.parametrize(
+    "entry", [b"yesterday", b"2015-08-08T06:00:00", b"\xff"], ids=["words", "naive", "bytes"]
+)
+def test_an_unreadable_clock_entry_is_refused_by_name(entry: bytes) -> None:
+    with pytest.raises(ClusterStateError, match="entry 'clock'"):
+        StoryClusterer().restore({"clock": entry})
