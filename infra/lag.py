@@ -14,7 +14,11 @@ def consumer_lag(kafka: KafkaSettings, group: str, topics: Iterable[str]) -> dic
     """Messages not yet committed by ``group``, per topic (a partition with no commit counts from 0)."""
     names = list(topics)
     consumer = connect(KafkaConsumer, kafka, "lag", enable_auto_commit=False)
-    admin = admin_client(kafka)
+    try:
+        admin = admin_client(kafka)
+    except BaseException:
+        consumer.close()  # not left open at every poll while the broker is away
+        raise
     try:
         partitions = [
             TopicPartition(name, partition)

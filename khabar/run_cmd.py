@@ -80,6 +80,10 @@ def search_hint(settings: Settings) -> str:
     return hint_for(list(hits[0]["_source"].get("top_keywords", [])) if hits else [])
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @contextmanager
 def _worker(name: str, args: list[str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker subprocess writing to ``logs/name.log``; stopped with SIGTERM (then SIGKILL) on exit."""
@@ -228,6 +232,8 @@ def run(
     console.print("topics and index templates are in place")
 
     logs = settings.data_dir / "logs"
+    # A SIGTERM (a CI job cancelled, `timeout`, `kill`) stops the workers too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     with (
         _worker("processors", _khabar("process"), logs) as processors,
         _worker("sinks", _khabar("sink"), logs) as sinks,
@@ -247,4 +253,11 @@ def run(
                 while processors.poll() is None and sinks.poll() is None:
                     time.sleep(1)
             except KeyboardInterrupt:
-                pass
+                return
+            workers = {"processors": processors, "sinks": sinks}
+            ended = [
+                f"the {n} worker exited with code {w.returncode}"
+                for n, w in workers.items()
+                if w.poll() is not None
+            ]
+            raise KhabarError(f"{'; '.join(ended)}: see its log in {logs}")

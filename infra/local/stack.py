@@ -93,6 +93,26 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _runs(pid: int, marker: str) -> bool:
+    """Whether ``pid`` is alive and runs the engine whose command line holds ``marker``: a pid file left by
+    a machine restart may name an unrelated process by now, which ``down`` must never signal. Without
+    ``/proc`` (macOS) the pid is all there is to go by.
+
+    >>> import os
+    >>> _runs(os.getpid(), "no such engine"), _runs(os.getpid(), "python")
+    (False, True)
+    """
+    if not _alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no /proc at all, or the process just ended
+    except OSError:
+        return True  # not ours to read: another user's process, judged by its pid alone
+    return marker.encode() in cmdline
+
+
 def _read_pid(layout: Layout) -> int | None:
     try:
         return int(layout.pid_file.read_text().strip())
@@ -140,7 +160,7 @@ class LocalStack:
 
     def kafka_health(self) -> Health:
         pid = _read_pid(self.kafka)
-        running = pid is not None and _alive(pid)
+        running = pid is not None and _runs(pid, self._marker(KAFKA))
         address = f"{self.kafka_host}:{self.kafka_port}"
         try:
             from kafka import KafkaAdminClient
@@ -169,7 +189,7 @@ class LocalStack:
 
     def elasticsearch_health(self) -> Health:
         pid = _read_pid(self.elasticsearch)
-        running = pid is not None and _alive(pid)
+        running = pid is not None and _runs(pid, self._marker(ELASTICSEARCH))
         try:
             with urllib.request.urlopen(f"{self.es_url}/_cluster/health", timeout=3) as response:  # noqa: S310
                 body = json.loads(response.read())
@@ -203,9 +223,14 @@ class LocalStack:
             started[ELASTICSEARCH] = self._start_elasticsearch(java)
         return self._wait(started)
 
+    def _marker(self, name: str) -> str:
+        """What the command line of this data dir's engine holds: Kafka's config path, or the main class of
+        Elasticsearch (whose command line names no data dir)."""
+        return str(self.kafka.config) if name == KAFKA else "org.elasticsearch.bootstrap.Elasticsearch"
+
     def _ensure_free(self, name: str, layout: Layout) -> None:
         pid = _read_pid(layout)
-        if pid is not None and _alive(pid):
+        if pid is not None and _runs(pid, self._marker(name)):
             raise StackError(
                 f"{name} (pid {pid}) is running but does not answer; see `khabar stack logs {name}`, "
                 "or stop it with `khabar stack down`"
@@ -392,10 +417,20 @@ class LocalStack:
         stopped = []
         for name, layout in ((ELASTICSEARCH, self.elasticsearch), (KAFKA, self.kafka)):
             pid = _read_pid(layout)
-            if pid is not None and _alive(pid):
+            if pid is not None and _runs(pid, self._marker(name)):
                 self.log(f"stopping {name} (pid {pid})")
-                _terminate(pid, timeout_s)
+                try:
+                    _terminate(pid, timeout_s)
+                except PermissionError:
+                    raise StackError(
+                        f"{name} (pid {pid}) belongs to another user (started with sudo?): stop it as that "
+                        f"user, e.g. `sudo khabar stack down`"
+                    ) from None
                 stopped.append(name)
+            elif pid is not None:
+                self.log(
+                    f"{name}: pid file {layout.pid_file} names pid {pid}, which is not {name}: left alone"
+                )
             layout.pid_file.unlink(missing_ok=True)
         if reset:
             # The workers' local tables mirror changelog topics that go with the Kafka data: a worker that
