@@ -48,7 +48,12 @@ from .errors import AlertStateError
 
 __all__ = ["AlertRules", "Fired", "WatchTerm"]
 
-_PROCLITICS: Final = frozenset("وفبلك")
+#: Letters written onto the word they precede: the conjunctions و and ف, then the prepositions ب and ل (ك,
+#: "like", is left out: it would make «كامل» name أمل). At most one of each, in that order.
+_CONJUNCTIONS: Final = ("", "و", "ف")
+_PREPOSITIONS: Final = ("", "ب", "ل")
+#: A term this short takes a conjunction only: «بعون» is "with the help", not "with Aoun".
+_SHORT_TERM: Final = 3
 #: A story's people, organisations and places count for ``watch`` when it has this many articles, and then
 #: only its ``_TOP_NAMES`` most named ones: a name mentioned once in one article is not what a story is about.
 _NAMES_FROM_ARTICLES: Final = 3
@@ -80,14 +85,20 @@ class WatchTerm:
         return cls(text.strip(), tokens)
 
     def found_in(self, tokens: Sequence[str]) -> bool:
-        """Whether the term's tokens occur in ``tokens`` in a row, the first one with or without a
-        one-letter proclitic (ل before the article is written لل)."""
+        """Whether the term's tokens occur in ``tokens`` in a row, the first one as written or after a
+        conjunction (و ف) and a preposition (ب ل), one of each at most (ل before the article is written
+        لل); a term of three letters or fewer takes a conjunction only.
+
+        >>> WatchTerm.of("الرياض").found_in(["وبالرياض"]), WatchTerm.of("أمل").found_in(["كامل"])
+        (True, False)
+        """
         first, rest, n = self.tokens[0], list(self.tokens[1:]), len(self.tokens)
-        lil = "ل" + first[1:] if first.startswith("ال") else None  # ل + الامم is written للامم
+        prepositions = _PREPOSITIONS if len(first) > _SHORT_TERM else ("",)
+        heads = {c + p + first for c in _CONJUNCTIONS for p in prepositions}
+        if first.startswith("ال"):  # ل + الامم is written للامم
+            heads |= {c + "ل" + first[1:] for c in _CONJUNCTIONS}
         for i in range(len(tokens) - n + 1):
-            head = tokens[i]
-            starts = head in (first, lil) or (head[:1] in _PROCLITICS and head[1:] == first)
-            if starts and list(tokens[i + 1 : i + n]) == rest:
+            if tokens[i] in heads and list(tokens[i + 1 : i + n]) == rest:
                 return True
         return False
 
@@ -127,7 +138,10 @@ class AlertRules:
     def __init__(
         self, *, watch: Iterable[str] = (), growth_outlets: Iterable[int] = (5, 10), growth_hours: float = 6.0
     ) -> None:
-        self.watch = [WatchTerm.of(term) for term in watch]
+        terms: dict[tuple[str, ...], WatchTerm] = {}
+        for term in map(WatchTerm.of, watch):  # «أبها» and «ابها» are one term: it fires once
+            terms.setdefault(term.tokens, term)
+        self.watch = list(terms.values())
         self.growth_outlets = sorted(set(growth_outlets))
         self.growth_hours = growth_hours
 

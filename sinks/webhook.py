@@ -150,6 +150,13 @@ class WebhookSender:
 
 
 def _retry_after(response: httpx.Response | None, default: float, cap: float) -> float:
-    """The server's ``Retry-After`` in seconds when it gives a number (capped), else ``default``."""
-    value = response.headers.get("Retry-After", "") if response is not None else ""
-    return min(float(value), cap) if value.strip().isdigit() else default
+    """The server's ``Retry-After`` in seconds when it gives a number, never shorter than the backoff's own
+    ``default`` (a ``Retry-After: 0`` must not turn retries into a busy loop) nor longer than ``cap``.
+
+    >>> _retry_after(httpx.Response(503, headers={"Retry-After": "0"}), 2.0, 30.0)
+    2.0
+    >>> _retry_after(httpx.Response(503, headers={"Retry-After": "120"}), 2.0, 30.0)
+    30.0
+    """
+    value = response.headers.get("Retry-After", "").strip() if response is not None else ""
+    return min(max(float(value), default), cap) if value.isdigit() else default

@@ -89,6 +89,10 @@ def test_a_story_that_jumps_past_two_levels_fires_both() -> None:
         ("الإرهاب", {"top_keywords": ["الإرهاب", "مسجد"]}, "keyword"),
         ("الأمم المتحدة", {"headline": "ترحيب للأمم المتحدة بالاتفاق"}, "headline"),  # ل + ال is لل
         ("مجلس الأمن", {"headline": "إدانة دولية", "summary": "دان أعضاء مجلس الأمن الدولي التفجير"}, "lead"),
+        ("الأمم المتحدة", {"headline": "السعودية تقدم دعما وللأمم المتحدة دور"}, "headline"),  # و + لل
+        ("أبها", {"headline": "أمطار غزيرة في جدة وبأبها"}, "headline"),  # و + ب
+        ("الرياض", {"headline": "اجتماع في جدة وبالرياض"}, "headline"),  # و + ب + ال
+        ("عون", {"headline": "وعون يصل الرياض"}, "headline"),  # a short term takes a conjunction
     ],
 )
 def test_watch_terms_match_whole_words_after_normalisation(
@@ -105,6 +109,8 @@ def test_watch_terms_match_whole_words_after_normalisation(
         ("أبها", "أبهاء القصر"),  # a longer word is not the name
         ("مجلس الامن", "مجلس الوزراء يناقش الامن"),  # the words, but not in a row
         ("الاسد", "أسد الأطلس يفوز"),  # the article is part of the term
+        ("أمل", "الحكومة تعلن حظر تجول كامل"),  # ك is not a proclitic here: «كامل» is a word
+        ("عون", "افتتاح المشروع بعون الله"),  # a short term takes no preposition: "with the help"
     ],
 )
 def test_watch_terms_do_not_match_parts_of_words(term: str, headline: str) -> None:
@@ -183,3 +189,8 @@ def test_stage_dead_letters_what_it_cannot_read_and_leaves_out_bad_state() -> No
     assert letter.stage == "alerts"
     assert letter.offset == 9
     assert set(stage.restore({"s-1": b"garbage"})) == {"s-1"}
+
+
+def test_terms_that_normalise_alike_are_one_term_and_fire_once() -> None:
+    alerts, _ = rules(watch=["أبها", "ابها"]).evaluate(update(headline="انفجار في أبها"), Fired())
+    assert [a.reason for a in alerts] == ["names «أبها» (headline)"]

@@ -95,6 +95,18 @@ async def test_retries_server_errors_and_connection_failures_with_backoff() -> N
     assert clock.sleeps == [1.0, 2.0, 5.0]  # exponential, then the server's Retry-After
 
 
+async def test_a_retry_after_shorter_than_the_backoff_does_not_shorten_it() -> None:
+    answers = [httpx.Response(503, headers={"Retry-After": "0"}) for _ in range(3)] + [httpx.Response(200)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return answers.pop(0)
+
+    clock = FakeClock()
+    delivery = await sender(handler, clock).send(ALERT)
+    assert (delivery.delivered, delivery.attempts) == (True, 4)
+    assert clock.sleeps == [1.0, 2.0, 4.0]  # «0» would have been a busy loop against a struggling receiver
+
+
 async def test_a_refusal_is_not_retried_and_names_the_answer() -> None:
     calls: list[int] = []
 
