@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
 
 from contracts.settings import KafkaSettings
 from contracts.topics import TopicSpec
@@ -79,8 +78,15 @@ def create_missing(admin: KafkaAdminClient, topics: Iterable[NewTopic]) -> set[s
     existing = set(admin.list_topics())
     missing = [topic for topic in topics if topic.name not in existing]
     for topic in missing:
-        with suppress(TopicAlreadyExistsError):  # created concurrently by another worker: fine
+        try:
             admin.create_topics([topic])
+        except TopicAlreadyExistsError:  # created concurrently by another worker: fine
+            continue
+        except InvalidReplicationFactorError:
+            raise InfraError(
+                f"topic {topic.name!r}: replication factor {topic.replication_factor} is more than the "
+                "cluster's brokers; lower KHABAR_TOPICS__REPLICATION_FACTOR (1 for the local stack)"
+            ) from None
     if missing:
         admin.wait_for_topics([topic.name for topic in missing], timeout_ms=30000)
     return {topic.name for topic in missing}

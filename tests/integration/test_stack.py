@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from contracts.settings import Settings, TopicSettings
 from contracts.topics import topic_specs
-from infra.errors import KafkaUnreachableError
+from infra.errors import InfraError, KafkaUnreachableError
 from infra.local.stack import LocalStack
 from infra.topics import admin_client, ensure_topics
 from tests.conftest import ROOT
@@ -52,6 +52,16 @@ def test_topics_create_is_idempotent_and_follows_the_contract(stack: Settings) -
             assert config["cleanup.policy"]["value"] == spec.config["cleanup.policy"]
     finally:
         admin.delete_topics([spec.name for spec in specs])
+        admin.close()
+
+
+def test_a_replication_factor_beyond_the_brokers_is_one_clear_error(stack: Settings) -> None:
+    topics = TopicSettings(prefix=f"t{uuid.uuid4().hex[:8]}.", replication_factor=3)
+    admin = admin_client(stack.kafka)
+    try:
+        with pytest.raises(InfraError, match="replication factor 3 is more than the cluster's brokers"):
+            ensure_topics(admin, topic_specs(topics))
+    finally:
         admin.close()
 
 
