@@ -7,7 +7,8 @@ send UTF-8. ``feedparser`` then either falls back to windows-1252 (Latin mojibak
 - bytes that are valid UTF-8 and not pure ASCII are UTF-8, whatever was declared: a legacy 8-bit text is
   practically never valid UTF-8 by accident;
 - a document that feedparser could not decode as declared, and that is not UTF-8, is tried as the legacy
-  Arabic encodings (windows-1256, then ISO-8859-6).
+  Arabic encodings (windows-1256 and ISO-8859-6); windows-1256 decodes any byte, so the reading with the
+  larger share of Arabic letters wins (windows-1256 on a tie).
 
 The poller re-parses with the charset found here and dead-letters the document with the reason, so the
 articles are kept and the operator learns the feed is broken.
@@ -56,10 +57,22 @@ def wrong_charset(data: bytes, *, parsed_as: str | None, complaint: str | None) 
             return "utf-8", f"declared {parsed_as} but the bytes are UTF-8"
         return None
     if complaint and complaint.startswith(_OVERRIDE):
-        for candidate in ARABIC_LEGACY:
-            if _decodes(data, candidate):
-                return (
-                    candidate,
-                    f"the declared encoding does not decode the bytes ({complaint}); read as {candidate}",
-                )
+        # windows-1256 decodes any byte: the reading with the most Arabic letters wins, 1256 on ties
+        decoded = [(name, data.decode(name)) for name in ARABIC_LEGACY if _decodes(data, name)]
+        if decoded:
+            candidate = max(decoded, key=lambda reading: _arabic_share(reading[1]))[0]
+            return (
+                candidate,
+                f"the declared encoding does not decode the bytes ({complaint}); read as {candidate}",
+            )
     return None
+
+
+def _arabic_share(text: str) -> float:
+    """The share of Arabic letters among the non-ASCII characters of ``text``.
+
+    >>> _arabic_share("خبر é"), _arabic_share("abc")
+    (0.75, 0.0)
+    """
+    high = [c for c in text if ord(c) > 0x7F]
+    return sum("\u0621" <= c <= "\u064a" for c in high) / len(high) if high else 0.0
